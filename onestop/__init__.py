@@ -1,0 +1,1 @@
+"""OneStop: one-stop support for victims of stalking, dating violence and digital sex crimes."""

@@ -1,0 +1,362 @@
+"""Every write to a case: check, lock, write, audit, enqueue — in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from onestop.accounts.models import Staff
+from onestop.audit.services import audit_record
+from onestop.cases import tasks
+from onestop.cases.errors import (
+    CaseActionForbidden,
+    CaseNotFound,
+    InvalidCaseInput,
+    TransitionNotAllowed,
+)
+from onestop.cases.models import (
+    Case,
+    CaseEvent,
+    CaseReferenceCounter,
+    CaseStatus,
+    CaseTeamMember,
+    Channel,
+    CloseReason,
+    EventKind,
+    FurtherHarm,
+    Relationship,
+    StalkingBehaviour,
+    TeamRole,
+)
+from onestop.cases.permissions import (
+    TEAM_ROLE_FOR_STAFF,
+    can_add_to_timeline,
+    can_manage_team,
+    can_move_workflow,
+    can_open_cases,
+    visible_cases_filter,
+)
+from onestop.core import clock
+from onestop.core.errors import DomainError, ValidationFailed
+from onestop.people.models import Perpetrator, Victim
+
+MAX_SUMMARY = 5000
+MAX_NOTE = 5000
+
+# The workflow. Reopening (closed → assessing) starts with a fresh assessment.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.RECEIVED: frozenset({CaseStatus.ASSESSING, CaseStatus.CLOSED}),
+    CaseStatus.ASSESSING: frozenset({CaseStatus.PLANNING, CaseStatus.CLOSED}),
+    CaseStatus.PLANNING: frozenset(
+        {CaseStatus.IN_SUPPORT, CaseStatus.ASSESSING, CaseStatus.CLOSED}
+    ),
+    CaseStatus.IN_SUPPORT: frozenset(
+        {CaseStatus.MONITORING, CaseStatus.PLANNING, CaseStatus.CLOSED}
+    ),
+    CaseStatus.MONITORING: frozenset({CaseStatus.IN_SUPPORT, CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset({CaseStatus.ASSESSING}),
+}
+
+
+def _lock_visible_case(*, actor: Staff, case_id: UUID) -> Case:
+    """The case, locked for this transaction, if the actor may see it; else 404."""
+    if not Case.objects.filter(visible_cases_filter(actor), pk=case_id).exists():
+        raise CaseNotFound(_("사례를 찾을 수 없습니다."))
+    return Case.objects.select_for_update().get(pk=case_id)
+
+
+def _add_event(
+    *,
+    case: Case,
+    actor: Staff | None,
+    kind: str,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+) -> CaseEvent:
+    event = CaseEvent.objects.create(
+        case=case, at=clock.now(), actor=actor, kind=kind, data=data or {}, note=note
+    )
+    tasks.notify_case_event.enqueue(event_id=str(event.pk))
+    return event
+
+
+def _next_reference() -> str:
+    from django.conf import settings
+
+    year = clock.today_in_seoul().year
+    CaseReferenceCounter.objects.get_or_create(year=year)
+    counter = CaseReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{settings.ONESTOP_CASE_REFERENCE_PREFIX}-{year}-{counter.last_number:06d}"
+
+
+def _clean_codes(values: Iterable[str], *, allowed: list[str], field: str) -> list[str]:
+    codes = list(dict.fromkeys(values))
+    unknown = [c for c in codes if c not in allowed]
+    if unknown:
+        raise InvalidCaseInput(_("알 수 없는 항목입니다: %s") % ", ".join(unknown), field=field)
+    return codes
+
+
+def validate_case_input(
+    *,
+    channel: str,
+    relationship: str,
+    stalking_behaviours: Iterable[str],
+    further_harms: Iterable[str],
+    summary: str,
+) -> tuple[list[str], list[str]]:
+    errors: list[DomainError] = []
+    behaviours: list[str] = []
+    harms: list[str] = []
+    if channel not in Channel.values:
+        errors.append(InvalidCaseInput(_("접수 경로를 선택하세요."), field="channel"))
+    if relationship not in Relationship.values:
+        errors.append(InvalidCaseInput(_("관계 값이 올바르지 않습니다."), field="relationship"))
+    try:
+        behaviours = _clean_codes(
+            stalking_behaviours, allowed=StalkingBehaviour.values, field="stalking_behaviours"
+        )
+    except DomainError as exc:
+        errors.append(exc)
+    try:
+        harms = _clean_codes(further_harms, allowed=FurtherHarm.values, field="further_harms")
+    except DomainError as exc:
+        errors.append(exc)
+    if len(summary) > MAX_SUMMARY:
+        errors.append(
+            InvalidCaseInput(
+                _("상담 요약은 %d자 이하로 적어 주세요.") % MAX_SUMMARY, field="summary"
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    return behaviours, harms
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: Staff,
+    victim: Victim,
+    perpetrator: Perpetrator | None,
+    relationship: str,
+    channel: str,
+    stalking_behaviours: Iterable[str],
+    further_harms: Iterable[str],
+    summary: str,
+) -> Case:
+    """Open a case for a victim of the actor's agency; the actor joins its team."""
+    if not can_open_cases(actor):
+        raise CaseActionForbidden(_("사례를 생성할 권한이 없습니다."))
+    if victim.agency_id != actor.agency_id or (
+        perpetrator is not None and perpetrator.agency_id != actor.agency_id
+    ):
+        raise CaseActionForbidden(_("다른 기관의 인적 정보로 사례를 만들 수 없습니다."))
+    behaviours, harms = validate_case_input(
+        channel=channel,
+        relationship=relationship,
+        stalking_behaviours=stalking_behaviours,
+        further_harms=further_harms,
+        summary=summary,
+    )
+    case = Case.objects.create(
+        reference=_next_reference(),
+        agency_id=actor.agency_id,
+        victim=victim,
+        perpetrator=perpetrator,
+        relationship=relationship,
+        channel=channel,
+        stalking_behaviours=behaviours,
+        further_harms=harms,
+        summary=summary.strip(),
+        opened_at=clock.now(),
+        opened_by=actor,
+    )
+    team_role = (
+        TeamRole.LEAD if actor.role in TEAM_ROLE_FOR_STAFF[TeamRole.LEAD] else (TeamRole.COUNSELOR)
+    )
+    CaseTeamMember.objects.create(case=case, staff=actor, role=team_role, assigned_by=actor)
+    _add_event(case=case, actor=actor, kind=EventKind.OPENED, data={"channel": channel})
+    audit_record(
+        actor=actor,
+        action="case.open",
+        target=case,
+        data={"reference": case.reference, "channel": channel},
+    )
+    return case
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case_id: UUID,
+    actor: Staff,
+    to_status: str,
+    close_reason: str = "",
+    note: str = "",
+) -> Case:
+    case = _lock_visible_case(actor=actor, case_id=case_id)
+    if not can_move_workflow(actor, case):
+        raise CaseActionForbidden(_("이 사례의 진행 단계를 바꿀 권한이 없습니다."))
+    if to_status not in CaseStatus.values:
+        raise InvalidCaseInput(_("알 수 없는 단계입니다."), field="to_status")
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidCaseInput(_("메모가 너무 깁니다."), field="note")
+    from_status = case.status
+    if to_status not in ALLOWED_TRANSITIONS[from_status]:
+        raise TransitionNotAllowed(
+            _("'%(from)s'에서 '%(to)s'(으)로 바꿀 수 없습니다.")
+            % {"from": CaseStatus(from_status).label, "to": CaseStatus(to_status).label},
+            field="to_status",
+        )
+    reopening = from_status == CaseStatus.CLOSED
+    if to_status == CaseStatus.CLOSED:
+        if close_reason not in CloseReason.values:
+            raise InvalidCaseInput(_("종결 사유를 선택하세요."), field="close_reason")
+        if close_reason == CloseReason.OTHER and not note:
+            raise InvalidCaseInput(_("기타 사유를 메모에 적어 주세요."), field="note")
+        case.closed_at, case.close_reason = clock.now(), close_reason
+    elif close_reason:
+        raise InvalidCaseInput(_("종결할 때만 종결 사유를 고릅니다."), field="close_reason")
+    if reopening:
+        if not note:
+            raise InvalidCaseInput(_("재개 사유를 적어 주세요."), field="note")
+        case.closed_at, case.close_reason = None, ""
+    case.status = to_status
+    case.save(update_fields=["status", "closed_at", "close_reason", "updated_at"])
+    data = {"from": from_status, "to": to_status, "close_reason": close_reason}
+    _add_event(
+        case=case,
+        actor=actor,
+        kind=EventKind.REOPENED if reopening else EventKind.STATUS_CHANGED,
+        data=data,
+        note=note,
+    )
+    audit_record(actor=actor, action="case.transition", target=case, data=data)
+    return case
+
+
+@transaction.atomic
+def case_team_assign(*, case_id: UUID, actor: Staff, staff_id: UUID, role: str) -> CaseTeamMember:
+    case = _lock_visible_case(actor=actor, case_id=case_id)
+    if not can_manage_team(actor, case):
+        raise CaseActionForbidden(_("담당자를 배정할 권한이 없습니다."))
+    if role not in TeamRole.values:
+        raise InvalidCaseInput(_("알 수 없는 역할입니다."), field="role")
+    staff = Staff.objects.filter(pk=staff_id, agency_id=case.agency_id, is_active=True).first()
+    if staff is None:
+        raise InvalidCaseInput(_("같은 기관의 직원만 배정할 수 있습니다."), field="staff")
+    if staff.role not in TEAM_ROLE_FOR_STAFF[role]:
+        raise InvalidCaseInput(_("이 직원의 직무로는 이 역할을 맡을 수 없습니다."), field="role")
+    if not case.is_open:
+        raise TransitionNotAllowed(_("종결된 사례에는 담당자를 배정할 수 없습니다."))
+    if role == TeamRole.LEAD:
+        # One lead at a time: the previous lead stays on the team as a case manager.
+        CaseTeamMember.objects.filter(case=case, role=TeamRole.LEAD).exclude(staff=staff).update(
+            role=TeamRole.CASE_MANAGER
+        )
+    member, created = CaseTeamMember.objects.update_or_create(
+        case=case, staff=staff, defaults={"role": role, "assigned_by": actor}
+    )
+    data = {"staff": str(staff.pk), "staff_label": staff.label, "role": role}
+    _add_event(case=case, actor=actor, kind=EventKind.TEAM_ASSIGNED, data=data)
+    audit_record(actor=actor, action="case.team_assign", target=case, data=data)
+    return member
+
+
+@transaction.atomic
+def case_team_remove(*, case_id: UUID, actor: Staff, staff_id: UUID) -> None:
+    case = _lock_visible_case(actor=actor, case_id=case_id)
+    if not can_manage_team(actor, case):
+        raise CaseActionForbidden(_("담당자를 해제할 권한이 없습니다."))
+    member = (
+        CaseTeamMember.objects.filter(case=case, staff_id=staff_id).select_related("staff").first()
+    )
+    if member is None:
+        raise InvalidCaseInput(_("이 사례의 담당자가 아닙니다."), field="staff")
+    data = {"staff": str(member.staff_id), "staff_label": member.staff.label, "role": member.role}
+    member.delete()
+    _add_event(case=case, actor=actor, kind=EventKind.TEAM_REMOVED, data=data)
+    audit_record(actor=actor, action="case.team_remove", target=case, data=data)
+
+
+@transaction.atomic
+def case_note_add(*, case_id: UUID, actor: Staff, note: str) -> CaseEvent:
+    case = _lock_visible_case(actor=actor, case_id=case_id)
+    if not can_add_to_timeline(actor, case):
+        raise CaseActionForbidden(_("이 사례에 기록할 권한이 없습니다."))
+    note = note.strip()
+    if not note:
+        raise InvalidCaseInput(_("메모를 입력하세요."), field="note", code="required")
+    if len(note) > MAX_NOTE:
+        raise InvalidCaseInput(_("메모가 너무 깁니다."), field="note")
+    event = _add_event(case=case, actor=actor, kind=EventKind.NOTE, note=note)
+    audit_record(actor=actor, action="case.note_add", target=case, data={"event": event.pk})
+    return event
+
+
+@transaction.atomic
+def case_contact_log(
+    *, case_id: UUID, actor: Staff, channel: str, summary: str, via_intake: bool = False
+) -> CaseEvent:
+    """A call, chat or visit about an existing case. An intake counselor who is not on the team
+    may log it when she has just matched the caller to this case (``via_intake``)."""
+    case = Case.objects.select_for_update().filter(pk=case_id, agency_id=actor.agency_id).first()
+    if case is None or not (via_intake or can_add_to_timeline(actor, case)):
+        raise CaseNotFound(_("사례를 찾을 수 없습니다."))
+    if via_intake and not can_open_cases(actor):
+        raise CaseNotFound(_("사례를 찾을 수 없습니다."))
+    if channel not in Channel.values:
+        raise InvalidCaseInput(_("접수 경로를 선택하세요."), field="channel")
+    if len(summary) > MAX_SUMMARY:
+        raise InvalidCaseInput(_("상담 요약이 너무 깁니다."), field="summary")
+    event = _add_event(
+        case=case, actor=actor, kind=EventKind.CONTACT, data={"channel": channel}, note=summary
+    )
+    audit_record(
+        actor=actor,
+        action="case.contact_log",
+        target=case,
+        data={"event": event.pk, "channel": channel, "via_intake": via_intake},
+    )
+    return event
+
+
+@transaction.atomic
+def case_complaint_withdrawn_record(*, case_id: UUID, actor: Staff, note: str = "") -> CaseEvent:
+    """The victim withdrew her police complaint. Stalking is no longer a complaint-only crime:
+    this is recorded on the timeline and changes nothing else — the case stays as it is."""
+    case = _lock_visible_case(actor=actor, case_id=case_id)
+    if not can_add_to_timeline(actor, case):
+        raise CaseActionForbidden(_("이 사례에 기록할 권한이 없습니다."))
+    event = _add_event(
+        case=case,
+        actor=actor,
+        kind=EventKind.COMPLAINT_WITHDRAWN,
+        data={"status_unchanged": case.status},
+        note=note.strip()[:MAX_NOTE],
+    )
+    audit_record(actor=actor, action="case.complaint_withdrawn", target=case, data={})
+    return event
+
+
+@transaction.atomic
+def case_view_record(*, case: Case, actor: Staff, what: str = "case") -> None:
+    """Reading case data is audited like changing it."""
+    audit_record(actor=actor, action=f"case.view.{what}", target=case, data={})
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: Staff, notification_ids: list[UUID]) -> int:
+    from onestop.cases.models import Notification
+
+    return Notification.objects.filter(
+        recipient=actor, pk__in=notification_ids, read_at__isnull=True
+    ).update(read_at=clock.now())

@@ -1,0 +1,39 @@
+"""Follow-up work after a case changes. Tasks take ids and are safe to run twice."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.tasks import task
+
+from onestop.accounts.models import Role, Staff
+
+NOTIFY_KINDS = {"opened", "contact", "status_changed", "reopened", "team_assigned",
+                "complaint_withdrawn"}  # fmt: skip
+
+
+@task()
+def notify_case_event(*, event_id: str) -> int:
+    """Tell the case team (and, for a new case, the agency's supervisors) that something happened.
+    Notices carry the case reference only, never the victim's name."""
+    from onestop.cases.models import CaseEvent, Notification
+
+    with transaction.atomic():
+        event = CaseEvent.objects.select_related("case").filter(pk=event_id).first()
+        if event is None or event.kind not in NOTIFY_KINDS:
+            return 0
+        case = event.case
+        who = Q(pk__in=case.team.values("staff_id"))
+        if event.kind == "opened":
+            who |= Q(role=Role.SUPERVISOR)
+        if event.kind == "team_assigned" and event.data.get("staff"):
+            who |= Q(pk=event.data["staff"])
+        recipients = Staff.objects.filter(who, is_active=True, agency_id=case.agency_id)
+        if event.actor_id:
+            recipients = recipients.exclude(pk=event.actor_id)
+        notices = [
+            Notification(recipient=staff, case=case, kind=event.kind, source_event=event)
+            for staff in recipients.distinct()
+        ]
+        Notification.objects.bulk_create(notices, ignore_conflicts=True)
+        return len(notices)

@@ -1,0 +1,84 @@
+"""Shared fixtures: two agencies of the same kind, staff of every role in each, and a way to open
+a case through the real intake service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from onestop.accounts.models import Agency, Role, Staff
+from onestop.accounts.services import agency_add, staff_add
+from onestop.intake.services import IntakeInput, intake_submit
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def agency() -> Agency:
+    return agency_add(
+        actor=None, code="seoul-onestop", kind="onestop_center", name="서울 원스톱", region="seoul"
+    )
+
+
+@pytest.fixture
+def other_agency() -> Agency:
+    return agency_add(
+        actor=None, code="busan-onestop", kind="onestop_center", name="부산 원스톱", region="busan"
+    )
+
+
+@pytest.fixture
+def make_staff() -> Callable[..., Staff]:
+    def make(agency: Agency, role: str, username: str | None = None) -> Staff:
+        return staff_add(
+            actor=None,
+            agency_code=agency.code,
+            username=username or f"{agency.code}-{role}".replace("_", "-"),
+            role=role,
+            password=PASSWORD,
+        )
+
+    return make
+
+
+@pytest.fixture
+def staff(agency: Agency, make_staff: Callable[..., Staff]) -> dict[str, Staff]:
+    """One account of every role at ``agency``, keyed by role."""
+    return {role: make_staff(agency, role) for role in Role.values}
+
+
+@pytest.fixture
+def counselor(staff: dict[str, Staff]) -> Staff:
+    return staff[Role.HOTLINE_COUNSELOR]
+
+
+@pytest.fixture
+def manager(staff: dict[str, Staff]) -> Staff:
+    return staff[Role.CASE_MANAGER]
+
+
+@pytest.fixture
+def supervisor(staff: dict[str, Staff]) -> Staff:
+    return staff[Role.SUPERVISOR]
+
+
+@pytest.fixture
+def open_case() -> Callable[..., Any]:
+    """Open a case through intake as ``actor``; returns the Case."""
+
+    def make(actor: Staff, **fields: Any) -> Any:
+        data: dict[str, Any] = {
+            "channel": "hotline",
+            "name": "김지영",
+            "phone": "010-1234-5678",
+            "birth_year": 1995,
+            "relationship": "former_partner",
+            "stalking_behaviours": ["communication", "waiting_watching"],
+            "summary": "헤어진 뒤 하루 50통 넘게 전화가 옴",
+        }
+        data.update(fields)
+        return intake_submit(actor=actor, data=IntakeInput(**data), confirmed_new_person=True).case
+
+    return make

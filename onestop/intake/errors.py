@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from onestop.core.errors import Conflict, DomainError
+
+if TYPE_CHECKING:
+    from onestop.intake.selectors import IntakeMatch
+
+
+class PossibleDuplicate(Conflict):
+    """The caller may already have a case: show the matches before creating anything."""
+
+    code = "possible_duplicate"
+
+    def __init__(self, message: str, *, matches: list[IntakeMatch]) -> None:
+        super().__init__(message)
+        self.matches = matches
+
+
+class InvalidIntake(DomainError):
+    code = "invalid"

@@ -1,0 +1,5 @@
+from onestop.core.errors import DomainError
+
+
+class InvalidPerson(DomainError):
+    code = "invalid"

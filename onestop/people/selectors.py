@@ -1,0 +1,28 @@
+"""Finding a victim again inside one agency, without decrypting anything."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from onestop.accounts.models import Agency
+from onestop.core.errors import DomainError
+from onestop.core.phone import normalize_phone
+from onestop.people.identity import name_birth_index, phone_index
+from onestop.people.models import Victim
+
+
+def victim_find_matches(
+    *, agency: Agency, phone: str = "", name: str = "", birth_year: int | None = None
+) -> QuerySet[Victim]:
+    """Victims of this agency with the same phone, or the same name and birth year."""
+    condition = Q()
+    if phone.strip():
+        try:
+            condition |= Q(phone_index=phone_index(normalize_phone(phone)))
+        except DomainError:
+            pass
+    if index := name_birth_index(name, birth_year):
+        condition |= Q(name_birth_index=index)
+    if not condition:
+        return Victim.objects.none()
+    return Victim.objects.filter(condition, agency=agency)

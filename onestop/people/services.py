@@ -1,0 +1,114 @@
+"""Writers of person records. Callers audit in the context of the case they serve."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from onestop.accounts.models import Agency
+from onestop.core import clock
+from onestop.core.errors import DomainError, ValidationFailed
+from onestop.core.phone import normalize_phone
+from onestop.people.errors import InvalidPerson
+from onestop.people.identity import name_birth_index, phone_index
+from onestop.people.models import ContactMethod, Gender, Perpetrator, Victim
+
+MAX_NAME = 50
+
+
+def validate_victim_input(
+    *, name: str, phone: str, birth_year: int | None, gender: str, safe_contact_method: str
+) -> tuple[str, str]:
+    """Return the cleaned (name, E.164 phone); raise ``ValidationFailed`` with every problem."""
+    errors: list[DomainError] = []
+    clean_name = " ".join(name.split())
+    if not clean_name:
+        errors.append(InvalidPerson(_("이름을 입력하세요."), field="name", code="required"))
+    elif len(clean_name) > MAX_NAME:
+        errors.append(InvalidPerson(_("이름이 너무 깁니다."), field="name"))
+    clean_phone = ""
+    if phone.strip():
+        try:
+            clean_phone = normalize_phone(phone)
+        except DomainError as exc:
+            errors.append(exc)
+    if birth_year is not None and not 1900 <= birth_year <= clock.today_in_seoul().year:
+        errors.append(
+            InvalidPerson(_("출생연도는 1900년부터 올해 사이여야 합니다."), field="birth_year")
+        )
+    if gender not in Gender.values:
+        errors.append(InvalidPerson(_("성별 값이 올바르지 않습니다."), field="gender"))
+    if safe_contact_method not in ContactMethod.values:
+        errors.append(
+            InvalidPerson(
+                _("안전한 연락 방법 값이 올바르지 않습니다."), field="safe_contact_method"
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    return clean_name, clean_phone
+
+
+@transaction.atomic
+def victim_create(
+    *,
+    agency: Agency,
+    name: str,
+    phone: str = "",
+    birth_year: int | None = None,
+    gender: str = Gender.UNKNOWN,
+    safe_contact_method: str = ContactMethod.PHONE_CALL,
+    safe_contact_times: str = "",
+    address: str = "",
+) -> Victim:
+    clean_name, clean_phone = validate_victim_input(
+        name=name,
+        phone=phone,
+        birth_year=birth_year,
+        gender=gender,
+        safe_contact_method=safe_contact_method,
+    )
+    return Victim.objects.create(
+        agency=agency,
+        name=clean_name,
+        phone=clean_phone,
+        birth_year=birth_year,
+        gender=gender,
+        safe_contact_method=safe_contact_method,
+        safe_contact_times=safe_contact_times.strip(),
+        address=address.strip(),
+        phone_index=phone_index(clean_phone),
+        name_birth_index=name_birth_index(clean_name, birth_year),
+    )
+
+
+@transaction.atomic
+def perpetrator_create(
+    *,
+    agency: Agency,
+    name: str = "",
+    phone: str = "",
+    gender: str = Gender.UNKNOWN,
+    description: str = "",
+) -> Perpetrator:
+    errors: list[DomainError] = []
+    clean_phone = ""
+    if phone.strip():
+        try:
+            clean_phone = normalize_phone(phone)
+        except DomainError as exc:
+            errors.append(DomainError(exc.message, field="perpetrator_phone", code=exc.code))
+    if gender not in Gender.values:
+        errors.append(InvalidPerson(_("성별 값이 올바르지 않습니다."), field="perpetrator_gender"))
+    if len(name) > MAX_NAME:
+        errors.append(InvalidPerson(_("이름이 너무 깁니다."), field="perpetrator_name"))
+    if errors:
+        raise ValidationFailed(errors)
+    return Perpetrator.objects.create(
+        agency=agency,
+        name=" ".join(name.split()),
+        phone=clean_phone,
+        gender=gender,
+        description=description.strip(),
+        phone_index=phone_index(clean_phone),
+    )
