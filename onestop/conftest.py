@@ -15,6 +15,18 @@ from onestop.intake.services import IntakeInput, intake_submit
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def run_pending_tasks() -> None:
+    """Work the task queue the way ``db_worker`` does in production, until it is empty."""
+    from django.core.management import call_command
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
 @pytest.fixture
 def agency() -> Agency:
     return agency_add(

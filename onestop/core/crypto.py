@@ -96,9 +96,16 @@ def generate_key_file(path: Path) -> None:
         "keys": {key_id: _b64(AESGCM.generate_key(bit_length=256))},
         "blind_index_key": _b64(secrets.token_bytes(32)),
     }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(content, handle, indent=2)
+    # Write aside, then link into place: a reader never sees a half-written file, and of two
+    # processes racing to create it, the second gets FileExistsError and reads the first's.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(content, handle, indent=2)
+        os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def key_ring_from_config(*, env: dict[str, str], key_file: Path, allow_generate: bool) -> KeyRing:
