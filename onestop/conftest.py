@@ -12,7 +12,7 @@ from onestop.accounts.models import Agency, Role, Staff
 from onestop.accounts.services import agency_add, staff_add
 from onestop.intake.services import IntakeInput, intake_submit
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105  (test accounts only)
 
 
 @pytest.fixture(autouse=True)

@@ -87,19 +87,15 @@ class Staff(AbstractUser):
     """A person who logs in: one account per person, one agency, one role."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff", null=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
     role = models.CharField(max_length=30, choices=Role.choices)
     display_name = models.CharField(max_length=100, blank=True)
     on_duty = models.BooleanField(default=False)
 
+    REQUIRED_FIELDS = ["agency", "role"]
+
     class Meta:
         ordering = ["username"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(is_superuser=True) | Q(agency__isnull=False),
-                name="staff_belongs_to_agency",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

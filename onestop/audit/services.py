@@ -76,7 +76,7 @@ def audit_record(
     entry = AuditEntry(
         seq=head.last_seq + 1,
         at=at,
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         actor_label=label,
         ip=ip if ip is not None else current_ip.get(),
         action=action,

@@ -262,7 +262,7 @@ def case_team_assign(*, case_id: UUID, actor: Staff, staff_id: UUID, role: str) 
         CaseTeamMember.objects.filter(case=case, role=TeamRole.LEAD).exclude(staff=staff).update(
             role=TeamRole.CASE_MANAGER
         )
-    member, created = CaseTeamMember.objects.update_or_create(
+    member, _created = CaseTeamMember.objects.update_or_create(
         case=case, staff=staff, defaults={"role": role, "assigned_by": actor}
     )
     data = {"staff": str(staff.pk), "staff_label": staff.label, "role": role}

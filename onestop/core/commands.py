@@ -9,5 +9,7 @@ from onestop.core.errors import DomainError, ValidationFailed
 
 def command_error(exc: DomainError) -> CommandError:
     problems = exc.errors if isinstance(exc, ValidationFailed) else [exc]
-    lines = [f"--{p.field.replace('_', '-')}: {p.message}" if p.field else p.message for p in problems]
+    lines = [
+        f"--{p.field.replace('_', '-')}: {p.message}" if p.field else p.message for p in problems
+    ]
     return CommandError("\n".join(lines), returncode=2)

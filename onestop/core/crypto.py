@@ -13,6 +13,7 @@ generated once and ignored by git.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -124,10 +125,8 @@ def key_ring_from_config(*, env: dict[str, str], key_file: Path, allow_generate:
             raise ImproperlyConfigured(
                 "no encryption keys: set ONESTOP_ENCRYPTION_KEYS and ONESTOP_BLIND_INDEX_KEY"
             )
-        try:
+        with contextlib.suppress(FileExistsError):  # another process made it first
             generate_key_file(key_file)
-        except FileExistsError:  # another process made it first
-            pass
     data = json.loads(key_file.read_text())
     return KeyRing(
         keys={k: _unb64(v) for k, v in data["keys"].items()},

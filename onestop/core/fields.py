@@ -6,12 +6,12 @@ from typing import Any
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.expressions import Expression
+from django.db.models.expressions import Combinable, Expression
 
 from onestop.core.crypto import key_ring
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]  # stubs' generic params
+class EncryptedTextField(models.TextField[str | Combinable, str]):
     """Text stored sealed with AES-GCM. Cannot be filtered or ordered on: use a blind index."""
 
     def from_db_value(
@@ -28,8 +28,11 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]  # stubs' 
         return key_ring().encrypt(str(value))
 
 
-class EncryptedIntegerField(models.TextField):  # type: ignore[type-arg]  # stubs' generic params
+class EncryptedIntegerField(models.Field[int | Combinable | None, int | None]):
     """An integer (a birth year) stored sealed, as text."""
+
+    def get_internal_type(self) -> str:
+        return "TextField"
 
     def from_db_value(
         self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper

@@ -1,9 +1,9 @@
 """Korean phone numbers: every common way of writing one becomes one E.164 form.
 
 People write the same number as ``010-1234-5678``, ``01012345678``, ``+82 10 1234 5678``,
-``+82 (0)10-1234-5678``, ``0082-10-1234-5678``, ``(010) 1234.5678`` or in full-width digits. Duplicate
-detection hashes the normalised form, so all of those must meet; anything that is not a Korean
-mobile, geographic or internet-phone number is refused with a clear message.
+``+82 (0)10-1234-5678``, ``0082-10-1234-5678``, ``(010) 1234.5678`` or in full-width digits.
+Duplicate detection hashes the normalised form, so all of those must meet; anything that is not a
+Korean mobile, geographic or internet-phone number is refused with a clear message.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ AREA_CODES = (
     "031", "032", "033", "041", "042", "043", "044",
     "051", "052", "053", "054", "055", "061", "062", "063", "064",
 )  # fmt: skip
-SEPARATORS = re.compile(r"[\s\-‐‑‒–—.·/()]")
+# Spaces, dots, slashes, brackets and every dash people paste (U+2010 to U+2015).
+SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.\u00b7/()]")
 
 
 class InvalidPhone(DomainError):

@@ -12,8 +12,8 @@ from onestop.accounts.models import Staff
 from onestop.audit.services import audit_record
 from onestop.cases.models import Case, CaseStatus, TeamRole
 from onestop.cases.permissions import can_open_cases
-from onestop.core.phone import mask_phone, normalize_phone
 from onestop.core.errors import DomainError
+from onestop.core.phone import mask_phone, normalize_phone
 from onestop.people.identity import mask_name, name_birth_index, phone_index
 from onestop.people.selectors import victim_find_matches
 

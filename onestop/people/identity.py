@@ -8,8 +8,9 @@ from onestop.core.crypto import key_ring
 
 
 def normalize_name(name: str) -> str:
+    """Case, width and spacing do not make another person: ``김 지영`` is ``김지영``."""
     text = unicodedata.normalize("NFKC", name)
-    return " ".join(text.split()).casefold()
+    return "".join(text.split()).casefold()
 
 
 def phone_index(e164: str) -> str:

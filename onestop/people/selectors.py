@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db.models import Q, QuerySet
 
 from onestop.accounts.models import Agency
@@ -17,10 +19,8 @@ def victim_find_matches(
     """Victims of this agency with the same phone, or the same name and birth year."""
     condition = Q()
     if phone.strip():
-        try:
+        with contextlib.suppress(DomainError):  # an unreadable number matches nothing
             condition |= Q(phone_index=phone_index(normalize_phone(phone)))
-        except DomainError:
-            pass
     if index := name_birth_index(name, birth_year):
         condition |= Q(name_birth_index=index)
     if not condition:
