@@ -29,7 +29,7 @@ def written() -> tuple[int, int]:
 
 def put_case_in(case: Case, status: str) -> None:
     """Place a case in a status directly (arranging a test, not a workflow step)."""
-    fields = {"status": status, "closed_at": None, "close_reason": ""}
+    fields: dict[str, object] = {"status": status, "closed_at": None, "close_reason": ""}
     if status == CaseStatus.CLOSED:
         fields.update(closed_at=case.opened_at, close_reason=CloseReason.SUPPORT_COMPLETED)
     Case.objects.filter(pk=case.pk).update(**fields)
@@ -68,7 +68,7 @@ def test_each_pair_of_statuses_is_allowed_exactly_when_the_table_says(
     case = open_case(manager)
     put_case_in(case, start)
     before = written()
-    kwargs = {"close_reason": CloseReason.VICTIM_REQUEST} if target == "closed" else {}
+    kwargs: dict[str, str] = {"close_reason": "victim_request"} if target == "closed" else {}
     if start == "closed":
         kwargs["note"] = "재개 사유"
     if target in ALLOWED_TRANSITIONS[start]:

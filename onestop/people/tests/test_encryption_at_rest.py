@@ -11,7 +11,7 @@ NAME, PHONE_DIGITS, SUMMARY = "홍길순", "01098765432", "가해자가 회사 �
 
 def raw_dump() -> str:
     """Every row of every table, as the database returns it (no model decryption)."""
-    lines = []
+    lines: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
