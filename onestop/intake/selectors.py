@@ -92,6 +92,7 @@ def intake_matches_for_user(
         )
     matches.sort(key=lambda m: (not m.is_open, -m.opened_at.timestamp()))
     if audit and matches:
+        # The intake service records the same action for matches it refuses on (see there).
         audit_record(
             actor=user,
             action="intake.matches_shown",

@@ -81,7 +81,6 @@ def validate_intake(data: IntakeInput) -> None:
         raise ValidationFailed(errors)
 
 
-@transaction.atomic
 def intake_submit(
     *,
     actor: Staff,
@@ -92,7 +91,35 @@ def intake_submit(
 ) -> IntakeResult:
     """Attach the contact to a matched open case, or open a case (for a matched victim or a new
     person). Refuses with ``PossibleDuplicate`` when matches exist and the counselor has not yet
-    chosen among them."""
+    chosen among them: no case data is written then, but showing her the matches is a disclosure
+    and is audited (``intake.matches_shown``) after the refused transaction has rolled back."""
+    try:
+        return _intake_submit(
+            actor=actor,
+            data=data,
+            attach_to_case_id=attach_to_case_id,
+            existing_victim_id=existing_victim_id,
+            confirmed_new_person=confirmed_new_person,
+        )
+    except PossibleDuplicate as refused:
+        intake_matches_shown_record(actor=actor, references=[m.reference for m in refused.matches])
+        raise
+
+
+@transaction.atomic
+def intake_matches_shown_record(*, actor: Staff, references: list[str]) -> None:
+    audit_record(actor=actor, action="intake.matches_shown", data={"cases": references})
+
+
+@transaction.atomic
+def _intake_submit(
+    *,
+    actor: Staff,
+    data: IntakeInput,
+    attach_to_case_id: UUID | None,
+    existing_victim_id: UUID | None,
+    confirmed_new_person: bool,
+) -> IntakeResult:
     if not can_open_cases(actor) or actor.agency is None:
         raise CaseActionForbidden(_("상담을 접수할 권한이 없습니다."))
     validate_intake(data)

@@ -89,7 +89,16 @@ def test_a_returning_caller_is_shown_her_case_before_anything_is_created(
     assert [m.reference for m in caught.value.matches] == [first.reference]
     match = caught.value.matches[0]
     assert (match.masked_name, match.status) == ("김*영", "received")
-    assert counts() == before
+    # no case data is written; showing the matches is audited as a disclosure
+    assert counts()[:-1] == before[:-1]
+    assert counts()[-1] == before[-1] + 1
+    shown = AuditEntry.objects.order_by("-seq").first()
+    assert shown is not None
+    assert (shown.action, shown.data, shown.actor_id) == (
+        "intake.matches_shown",
+        {"cases": [first.reference]},
+        counselor.pk,
+    )
 
 
 @pytest.mark.django_db
