@@ -20,11 +20,31 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def run_pending_tasks() -> None:
-    """Work the task queue the way ``db_worker`` does in production, until it is empty."""
-    from django.core.management import call_command
+def run_pending_tasks() -> int:
+    """Work the task queue with ``db_worker``'s own claim-and-run code until it is empty.
+    (The command itself closes "old" connections between tasks, which would close the test's
+    transaction on PostgreSQL, so the loop is driven here.) Returns how many tasks ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="pytest",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (result := DBTaskResult.objects.ready().get_locked()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        if result.status != "SUCCESSFUL":
+            raise AssertionError(f"task {result.task_path} failed: {result.traceback}")
+        ran += 1
+    return ran
 
 
 @pytest.fixture

@@ -1,0 +1,142 @@
+"""``onestop demo``: a realistic, valid, audited data set, loaded once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from onestop.accounts.models import Agency, AgencyKind, Role, Staff
+from onestop.audit.models import AuditEntry
+from onestop.audit.selectors import audit_chain_verify
+from onestop.cases.models import Case, CaseEvent, CaseStatus, EventKind, Relationship
+from onestop.core import clock
+from onestop.demo.data import (
+    DEMO_PASSWORD,
+    LOGINS,
+    RESIDENCE,
+    SEED,
+    _plans,
+    _simulated_clock,
+    demo_load,
+)
+from onestop.intake.models import Intake, IntakeOutcome
+from onestop.people.models import Perpetrator, Victim
+
+MODELS = (Agency, Staff, Victim, Perpetrator, Case, CaseEvent, Intake, AuditEntry)
+
+
+def demo() -> str:
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def loaded(db) -> str:
+    return demo()
+
+
+def test_second_run_changes_nothing_and_the_chain_verifies(loaded):
+    first = counts()
+    assert first["Case"] >= 55
+    again = demo()
+    assert "already present" in again
+    assert counts() == first
+    report = audit_chain_verify()
+    assert report.ok, report.problem
+    assert report.entries == first["AuditEntry"]
+
+
+def test_prints_every_login_with_the_shared_password(loaded):
+    assert DEMO_PASSWORD in loaded
+    for login in LOGINS:
+        assert login.username in loaded
+        staff = Staff.objects.get(username=login.username)
+        assert staff.check_password(DEMO_PASSWORD)
+        assert staff.display_name
+    assert {login.role for login in LOGINS} == set(Role.values)
+
+
+def test_agencies_cover_the_kinds_a_demo_needs(loaded):
+    kinds = Counter(Agency.objects.values_list("kind", flat=True))
+    assert kinds[AgencyKind.HOTLINE_1366] == 2
+    for kind in (AgencyKind.ONESTOP_CENTER, AgencyKind.POLICE, AgencyKind.SHELTER,
+                 AgencyKind.COUNSELING, AgencyKind.LEGAL, AgencyKind.SECURITY,
+                 AgencyKind.DELETION_CENTER, AgencyKind.CITY_OFFICE):  # fmt: skip
+        assert kinds[kind] >= 1
+    center = Agency.objects.get(is_default_center=True)
+    assert (center.code, center.region) == ("seoul-onestop", "seoul")
+
+
+def test_cases_in_every_status_over_eighteen_months(loaded):
+    cases = list(Case.objects.all())
+    assert {c.status for c in cases} == set(CaseStatus.values)
+    closed = [c for c in cases if c.status == CaseStatus.CLOSED]
+    assert len({c.close_reason for c in closed}) >= 5
+    now = clock.now()
+    opened = sorted(c.opened_at for c in cases)
+    assert opened[-1] <= now
+    assert now - opened[0] > dt.timedelta(days=365)
+    assert now - opened[0] <= dt.timedelta(days=560)
+    for case in cases:  # the reference's year is the year the case was opened (in Seoul)
+        assert case.reference.split("-")[1] == str(case.opened_at.astimezone(clock.SEOUL).year)
+        events = list(case.events.order_by("at"))
+        assert events[0].kind == EventKind.OPENED
+        assert all(e.at <= now for e in events)
+    assert all(c.team.exists() for c in cases)
+
+
+def test_the_special_cases_are_there(loaded):
+    reopened = Case.objects.get(events__kind=EventKind.REOPENED)
+    assert reopened.is_open
+    withdrawn = Case.objects.get(events__kind=EventKind.COMPLAINT_WITHDRAWN)
+    assert withdrawn.is_open, "a withdrawn complaint does not close a stalking case"
+    assert Intake.objects.filter(outcome=IntakeOutcome.ATTACHED).count() == 1
+
+
+def test_the_mix_follows_the_published_figures(loaded):
+    cases = list(Case.objects.all())
+    share = Counter(c.relationship for c in cases)[Relationship.FORMER_PARTNER] / len(cases)
+    assert 0.5 <= share <= 0.8
+    harmed = sum(1 for c in cases if c.further_harms) / len(cases)
+    assert 0.55 <= harmed <= 0.85
+    summaries = " ".join(c.summary for c in cases)
+    for places in RESIDENCE.values():  # every one of the 17 regions appears
+        assert any(place in summaries for place in places)
+
+
+def test_the_data_is_the_same_every_time():
+    first, second = _plans(random.Random(SEED)), _plans(random.Random(SEED))
+    assert [p.intake for p in first] == [p.intake for p in second]
+    assert len({(p.intake.name, p.intake.birth_year) for p in first}) == len(first)
+    assert all(p.intake.phone.startswith("010-") for p in first)
+
+
+def test_the_simulated_clock_is_put_back():
+    past = dt.datetime(2025, 1, 2, 3, 4, tzinfo=dt.UTC)
+    with _simulated_clock(past) as set_time:
+        assert clock.now() == past
+        set_time(past + dt.timedelta(days=1))
+        assert clock.today_in_seoul() == dt.date(2025, 1, 3)
+    assert clock.now() - dt.datetime.now(dt.UTC) < dt.timedelta(seconds=5)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hours_ago", [5, 13, 21])
+def test_loads_at_any_time_of_day(hours_ago):
+    """The timeline is laid out from the moment of loading; every hour of the day must work."""
+    moment = clock.now() - dt.timedelta(hours=hours_ago)
+    result = demo_load(now=moment)
+    assert result.created
+    assert result.cases == Case.objects.count()
+    assert not CaseEvent.objects.filter(at__gt=moment).exists()
+    assert audit_chain_verify().ok
