@@ -2,6 +2,22 @@ from __future__ import annotations
 
 from django.urls import path
 
+from onestop.cases import views
+
 app_name = "cases"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("search/", views.search, name="search"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("<uuid:case_id>/", views.case_detail, name="detail"),
+    path("<uuid:case_id>/transition/", views.case_transition_view, name="transition"),
+    path("<uuid:case_id>/team/assign/", views.case_team_assign_view, name="team_assign"),
+    path("<uuid:case_id>/team/remove/", views.case_team_remove_view, name="team_remove"),
+    path("<uuid:case_id>/notes/", views.case_note_view, name="note"),
+    path(
+        "<uuid:case_id>/complaint-withdrawn/",
+        views.case_complaint_withdrawn_view,
+        name="complaint_withdrawn",
+    ),
+]

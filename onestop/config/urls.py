@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("onestop.accounts.urls")),
     path("cases/", include("onestop.cases.urls")),
     path("intake/", include("onestop.intake.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -2,6 +2,11 @@ from __future__ import annotations
 
 from django.urls import path
 
+from onestop.intake import views
+
 app_name = "intake"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("new/", views.intake_new, name="new"),
+    path("matches/", views.intake_matches, name="matches"),
+]

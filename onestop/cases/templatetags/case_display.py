@@ -1,0 +1,88 @@
+"""Labels for what a case stores as codes: statuses, behaviours, timeline events, phones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.utils.translation import gettext as _
+
+from onestop.cases.models import (
+    CaseEvent,
+    CaseStatus,
+    Channel,
+    CloseReason,
+    EventKind,
+    FurtherHarm,
+    StalkingBehaviour,
+    TeamRole,
+)
+from onestop.core.phone import format_phone
+
+register = template.Library()
+
+
+def _label(choices: type[CaseStatus | Channel | CloseReason | TeamRole], code: object) -> str:
+    try:
+        return str(choices(str(code)).label)
+    except ValueError:
+        return str(code)
+
+
+@register.filter
+def phone(e164: str) -> str:
+    """``+821012345678`` → ``010-1234-5678``; empty stays empty."""
+    return format_phone(e164) if e164 else ""
+
+
+@register.filter
+def behaviour_labels(codes: Iterable[str]) -> list[str]:
+    return [_label_of(StalkingBehaviour, code) for code in codes or []]
+
+
+@register.filter
+def harm_labels(codes: Iterable[str]) -> list[str]:
+    return [_label_of(FurtherHarm, code) for code in codes or []]
+
+
+def _label_of(choices: type[StalkingBehaviour | FurtherHarm], code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
+def status_label(code: str) -> str:
+    return _label(CaseStatus, code)
+
+
+@register.filter
+def event_kind_label(code: str) -> str:
+    try:
+        return str(EventKind(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
+def event_detail(event: CaseEvent) -> str:
+    """One line saying what an event changed; never a name of the victim (``data`` has none)."""
+    data = event.data or {}
+    if event.kind in (EventKind.STATUS_CHANGED, EventKind.REOPENED):
+        text = _("%(from)s → %(to)s") % {
+            "from": _label(CaseStatus, data.get("from", "")),
+            "to": _label(CaseStatus, data.get("to", "")),
+        }
+        if data.get("close_reason"):
+            text += " · " + _("종결 사유: %s") % _label(CloseReason, data["close_reason"])
+        return text
+    if event.kind in (EventKind.TEAM_ASSIGNED, EventKind.TEAM_REMOVED):
+        return f"{data.get('staff_label', '')} · {_label(TeamRole, data.get('role', ''))}"
+    if event.kind in (EventKind.OPENED, EventKind.CONTACT) and data.get("channel"):
+        return _label(Channel, data["channel"])
+    if event.kind == EventKind.COMPLAINT_WITHDRAWN:
+        return _("사례 단계는 바뀌지 않았습니다 (%s).") % _label(
+            CaseStatus, data.get("status_unchanged", "")
+        )
+    return ""

@@ -1,0 +1,294 @@
+"""Staff pages of cases: the dashboard, search, the case page and its workflow forms.
+
+Thin: each view parses its input, calls one selector or service and renders. Who may see a case
+is decided by ``case_get_for_user`` (anything else is a 404); who may change it by the services.
+The permission predicates are used here only to decide which forms to show. Every rendering of
+the case page is audited (``case_view_record``). The forms work without JavaScript (POST, then
+redirect); htmx only swaps the page body in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from onestop.accounts.models import Staff
+from onestop.accounts.views import current_staff
+from onestop.cases.forms import (
+    CaseSearchForm,
+    ComplaintWithdrawnForm,
+    NoteForm,
+    NotificationsReadForm,
+    TeamAssignForm,
+    TeamRemoveForm,
+    TransitionForm,
+    add_domain_errors,
+)
+from onestop.cases.models import Case, CaseStatus
+from onestop.cases.permissions import (
+    can_add_to_timeline,
+    can_manage_team,
+    can_move_workflow,
+    can_open_cases,
+)
+from onestop.cases.selectors import (
+    assignable_staff_for_case,
+    case_get_for_user,
+    case_search_for_user,
+    case_team,
+    case_timeline,
+    dashboard_for_user,
+)
+from onestop.cases.services import (
+    ALLOWED_TRANSITIONS,
+    case_complaint_withdrawn_record,
+    case_note_add,
+    case_team_assign,
+    case_team_remove,
+    case_transition,
+    case_view_record,
+    notification_mark_read,
+)
+from onestop.core.errors import DomainError, NotFound
+
+SEARCH_LIMIT = 100
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- dashboard and search ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = current_staff(request)
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "dashboard": dashboard_for_user(user=user),
+            "search_form": CaseSearchForm(),
+            "can_open_cases": can_open_cases(user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    user = current_staff(request)
+    form = NotificationsReadForm(request.POST)
+    if form.is_valid():
+        notification_mark_read(actor=user, notification_ids=form.cleaned_data["notification"])
+    if is_htmx(request):
+        return render(
+            request,
+            "cases/dashboard.html#notifications",
+            {"dashboard": dashboard_for_user(user=user)},
+        )
+    return redirect("cases:dashboard")
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    user = current_staff(request)
+    form = CaseSearchForm(request.GET)
+    results: list[Case] = []
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        results = list(case_search_for_user(user=user, query=query)[:SEARCH_LIMIT])
+    return render(
+        request,
+        "cases/search.html",
+        {"search_form": form, "query": query, "results": results, "limit": SEARCH_LIMIT},
+    )
+
+
+# --- the case page -----------------------------------------------------------------------------
+
+
+def _case_forms(case: Case, user: Staff, data: Any = None) -> dict[str, forms.Form]:
+    """The forms of the case page the user may use, unbound (or bound to ``data``)."""
+    found: dict[str, forms.Form] = {}
+    if can_move_workflow(user, case):
+        found["transition"] = TransitionForm(
+            data, next_statuses=ALLOWED_TRANSITIONS[CaseStatus(case.status)]
+        )
+    if can_manage_team(user, case):
+        found["assign"] = TeamAssignForm(data, staff_choices=assignable_staff_for_case(case=case))
+    if can_add_to_timeline(user, case):
+        found["note"] = NoteForm(data)
+        found["withdrawn"] = ComplaintWithdrawnForm(data)
+    return found
+
+
+def _render_case(
+    request: HttpRequest,
+    *,
+    user: Staff,
+    case: Case,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    case_view_record(case=case, actor=user)
+    page_forms = _case_forms(case, user)
+    page_forms.update(bound or {})
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "victim": case.victim,
+            "perpetrator": case.perpetrator,
+            "team": case_team(case=case),
+            "timeline": case_timeline(case=case),
+            "forms": page_forms,
+            "can_manage_team": "assign" in page_forms,
+            "is_closed": case.status == CaseStatus.CLOSED,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    user = current_staff(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    return _render_case(request, user=user, case=case)
+
+
+def _case_action(
+    request: HttpRequest,
+    case_id: UUID,
+    *,
+    name: str,
+    make_form: Callable[[Case, Staff, Any], forms.Form],
+    perform: Callable[[Case, Staff, dict[str, Any]], str],
+) -> HttpResponse:
+    """POST a case form: on success redirect to the case page with a message; on a refusal
+    render the page again, the error next to its field and the input kept."""
+    user = current_staff(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    form = make_form(case, user, request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            done = perform(case, user, form.cleaned_data)
+        except NotFound:
+            raise
+        except DomainError as refused:
+            add_domain_errors(form, refused)
+            status = refused.status_code
+        else:
+            messages.success(request, done)
+            return redirect("cases:detail", case_id=case.pk)
+    return _render_case(request, user=user, case=case, bound={name: form}, status=status)
+
+
+@login_required
+@require_POST
+def case_transition_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    def perform(case: Case, user: Staff, data: dict[str, Any]) -> str:
+        moved = case_transition(
+            case_id=case.pk,
+            actor=user,
+            to_status=data["to_status"],
+            close_reason=data.get("close_reason") or "",
+            note=data["note"],
+        )
+        return _("단계를 '%s'(으)로 바꿨습니다.") % moved.get_status_display()
+
+    return _case_action(
+        request,
+        case_id,
+        name="transition",
+        make_form=lambda case, _user, data: TransitionForm(
+            data, next_statuses=ALLOWED_TRANSITIONS[CaseStatus(case.status)]
+        ),
+        perform=perform,
+    )
+
+
+@login_required
+@require_POST
+def case_team_assign_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    def perform(case: Case, user: Staff, data: dict[str, Any]) -> str:
+        member = case_team_assign(
+            case_id=case.pk, actor=user, staff_id=data["staff"], role=data["role"]
+        )
+        return _("%(staff)s 님을 %(role)s(으)로 배정했습니다.") % {
+            "staff": member.staff.label,
+            "role": member.get_role_display(),
+        }
+
+    return _case_action(
+        request,
+        case_id,
+        name="assign",
+        make_form=lambda case, _user, data: TeamAssignForm(
+            data, staff_choices=assignable_staff_for_case(case=case)
+        ),
+        perform=perform,
+    )
+
+
+@login_required
+@require_POST
+def case_team_remove_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    def perform(case: Case, user: Staff, data: dict[str, Any]) -> str:
+        case_team_remove(case_id=case.pk, actor=user, staff_id=data["staff"])
+        return _("담당을 해제했습니다.")
+
+    return _case_action(
+        request,
+        case_id,
+        name="remove",
+        make_form=lambda _case, _user, data: TeamRemoveForm(data),
+        perform=perform,
+    )
+
+
+@login_required
+@require_POST
+def case_note_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    def perform(case: Case, user: Staff, data: dict[str, Any]) -> str:
+        case_note_add(case_id=case.pk, actor=user, note=data["note"])
+        return _("메모를 남겼습니다.")
+
+    return _case_action(
+        request,
+        case_id,
+        name="note",
+        make_form=lambda _case, _user, data: NoteForm(data),
+        perform=perform,
+    )
+
+
+@login_required
+@require_POST
+def case_complaint_withdrawn_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    def perform(case: Case, user: Staff, data: dict[str, Any]) -> str:
+        case_complaint_withdrawn_record(case_id=case.pk, actor=user, note=data["note"])
+        return _("고소 취하를 기록했습니다. 사례는 종결되지 않고 계속 진행됩니다.")
+
+    return _case_action(
+        request,
+        case_id,
+        name="withdrawn",
+        make_form=lambda _case, _user, data: ComplaintWithdrawnForm(data),
+        perform=perform,
+    )
