@@ -107,7 +107,7 @@ def open_case() -> Callable[..., Any]:
             "phone": "010-1234-5678",
             "birth_year": 1995,
             "relationship": "former_partner",
-            "stalking_behaviours": ["communication", "waiting_watching"],
+            "stalking_behaviours": ["communication", "watching_waiting"],
             "summary": "헤어진 뒤 하루 50통 넘게 전화가 옴",
         }
         data.update(fields)

@@ -19,47 +19,53 @@ class CaseStatus(models.TextChoices):
 
 
 class Channel(models.TextChoices):
+    """Intake channels, as in the case-import and yearly-statistics contracts."""
+
     HOTLINE = "hotline", _("긴급전화 (1366)")
-    POLICE_REFERRAL = "police_referral", _("경찰 연계")
-    CHAT = "chat", _("온라인 채팅")
-    MESSENGER = "messenger", _("메신저 (카카오톡)")
+    POLICE = "police", _("경찰 연계")
     WEB = "web", _("홈페이지 신청")
+    CHAT = "chat", _("온라인 채팅·메신저")
     WALK_IN = "walk_in", _("방문")
+    OTHER = "other", _("기타")
 
 
 class Relationship(models.TextChoices):
-    FORMER_PARTNER = "former_partner", _("전 연인")
-    CURRENT_PARTNER = "current_partner", _("현 연인")
-    SPOUSE = "spouse", _("배우자")
-    FORMER_SPOUSE = "former_spouse", _("전 배우자")
+    """The perpetrator's relationship to the victim, as in the police referral contract."""
+
+    FORMER_PARTNER = "former_partner", _("전 연인·전 배우자")
+    CURRENT_PARTNER = "current_partner", _("현 연인·배우자")
     FAMILY = "family", _("가족·친척")
-    COLLEAGUE = "colleague", _("직장 동료")
     ACQUAINTANCE = "acquaintance", _("지인")
-    ONLINE_ACQUAINTANCE = "online_acquaintance", _("온라인에서 알게 된 사람")
+    COLLEAGUE = "colleague", _("직장 동료")
     STRANGER = "stranger", _("모르는 사람")
+    ONLINE_ONLY = "online_only", _("온라인으로만 아는 사람")
     UNKNOWN = "unknown", _("알 수 없음")
 
 
 class StalkingBehaviour(models.TextChoices):
-    """The acts of the Stalking Punishment Act, art. 2, plus what victims report beyond them."""
+    """Forms of stalking, as in the police referral contract (Stalking Punishment Act, art. 2,
+    and what victims report beyond it)."""
 
-    APPROACHING_FOLLOWING = "approaching_following", _("접근하거나 따라다님")
-    WAITING_WATCHING = "waiting_watching", _("집·직장 부근에서 기다리거나 지켜봄")
     COMMUNICATION = "communication", _("전화·문자·SNS 등으로 연락")
-    LEAVING_OBJECTS = "leaving_objects", _("물건을 보내거나 두고 감")
-    PROPERTY_DAMAGE = "property_damage", _("주거지 부근 물건 훼손")
-    PERSONAL_DATA_MISUSE = "personal_data_misuse", _("개인정보 유포·게시")
-    IMPERSONATION = "impersonation", _("신분 도용·사칭")
+    WATCHING_WAITING = "watching_waiting", _("지켜보거나 기다림")
+    APPROACHING_FOLLOWING = "approaching_following", _("접근하거나 따라다님")
+    VISITING_HOME_WORK = "visiting_home_work", _("집·직장에 찾아옴")
+    DAMAGING_PROPERTY = "damaging_property", _("물건 훼손")
+    ONLINE_EXPOSURE = "online_exposure", _("개인정보·사진 온라인 유포")
+    THREATS = "threats", _("위협하는 말이나 행동")
     THIRD_PARTY_CONTACT = "third_party_contact", _("주변인을 통한 연락")
+    OTHER = "other", _("기타 (물건을 보내거나 두고 감, 사칭 등)")
 
 
 class FurtherHarm(models.TextChoices):
+    """Further harm beside the stalking, as in the case-import contract."""
+
     DATING_VIOLENCE = "dating_violence", _("교제폭력")
     THREATS = "threats", _("협박")
     ASSAULT = "assault", _("폭행")
     SEXUAL_VIOLENCE = "sexual_violence", _("성폭력")
-    DIGITAL_SEX_CRIME = "digital_sex_crime", _("디지털 성범죄")
-    PROPERTY_DAMAGE = "property_damage", _("재물손괴")
+    PROPERTY = "property", _("재산 피해")
+    DIGITAL = "digital", _("디지털 성범죄")
 
 
 class CloseReason(models.TextChoices):

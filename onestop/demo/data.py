@@ -150,31 +150,29 @@ RESIDENCE: dict[str, list[str]] = {
 
 RELATIONSHIP_WEIGHTS: dict[str, float] = {
     Relationship.FORMER_PARTNER: 65,
-    Relationship.CURRENT_PARTNER: 4,
-    Relationship.FORMER_SPOUSE: 5,
-    Relationship.SPOUSE: 2,
-    Relationship.ACQUAINTANCE: 7,
-    Relationship.COLLEAGUE: 5,
-    Relationship.ONLINE_ACQUAINTANCE: 6,
+    Relationship.CURRENT_PARTNER: 6,
+    Relationship.ACQUAINTANCE: 9,
+    Relationship.COLLEAGUE: 6,
+    Relationship.ONLINE_ONLY: 6,
     Relationship.STRANGER: 4,
     Relationship.FAMILY: 1,
     Relationship.UNKNOWN: 1,
 }
 PRIMARY_BEHAVIOUR_WEIGHTS: dict[str, float] = {
     StalkingBehaviour.COMMUNICATION: 34,
-    StalkingBehaviour.WAITING_WATCHING: 30,
+    StalkingBehaviour.WATCHING_WAITING: 30,
     StalkingBehaviour.APPROACHING_FOLLOWING: 24,
-    StalkingBehaviour.LEAVING_OBJECTS: 4,
+    StalkingBehaviour.VISITING_HOME_WORK: 4,
     StalkingBehaviour.THIRD_PARTY_CONTACT: 3,
-    StalkingBehaviour.PERSONAL_DATA_MISUSE: 2,
-    StalkingBehaviour.PROPERTY_DAMAGE: 2,
-    StalkingBehaviour.IMPERSONATION: 1,
+    StalkingBehaviour.ONLINE_EXPOSURE: 2,
+    StalkingBehaviour.DAMAGING_PROPERTY: 2,
+    StalkingBehaviour.THREATS: 2,
+    StalkingBehaviour.OTHER: 1,
 }
 CHANNEL_WEIGHTS: dict[str, float] = {
-    Channel.POLICE_REFERRAL: 32,
+    Channel.POLICE: 32,
     Channel.HOTLINE: 28,
-    Channel.CHAT: 10,
-    Channel.MESSENGER: 10,
+    Channel.CHAT: 20,
     Channel.WEB: 12,
     Channel.WALK_IN: 8,
 }
@@ -185,16 +183,14 @@ RELATIONSHIP_TEXT: dict[str, list[str]] = {
         "{y}년 사귀다 헤어진 전 남자친구가",
         "이별을 통보한 뒤 전 연인이",
     ],
-    Relationship.CURRENT_PARTNER: ["교제 중인 남자친구가 헤어지자는 말 이후"],
-    Relationship.FORMER_SPOUSE: ["이혼한 전 남편이", "이혼 소송 중인 배우자가 별거 이후"],
-    Relationship.SPOUSE: ["별거 중인 남편이"],
+    Relationship.CURRENT_PARTNER: ["교제 중인 남자친구가 헤어지자는 말 이후", "별거 중인 남편이"],
     Relationship.ACQUAINTANCE: [
         "동호회에서 알게 된 사람이",
         "학교 선배가",
         "같은 건물에 사는 이웃이",
     ],
     Relationship.COLLEAGUE: ["같은 회사 동료가 고백을 거절당한 뒤", "전 직장 상사가"],
-    Relationship.ONLINE_ACQUAINTANCE: ["온라인 게임에서 알게 된 사람이", "SNS로 알게 된 사람이"],
+    Relationship.ONLINE_ONLY: ["온라인 게임에서 알게 된 사람이", "SNS로 알게 된 사람이"],
     Relationship.STRANGER: ["모르는 남성이", "단골 카페에서 마주친 모르는 사람이"],
     Relationship.FAMILY: ["친척이"],
     Relationship.UNKNOWN: ["신원을 알 수 없는 사람이"],
@@ -205,7 +201,7 @@ BEHAVIOUR_TEXT: dict[str, list[str]] = {
         "차단해도 다른 번호와 SNS 계정으로 계속 연락함",
         "하루 50통 넘게 전화하고 메시지를 수백 건 보냄",
     ],
-    StalkingBehaviour.WAITING_WATCHING: [
+    StalkingBehaviour.WATCHING_WAITING: [
         "집 앞과 회사 근처에서 기다림",
         "출근 시간에 지하철역에서 지켜봄",
         "밤늦게 집 앞에 차를 세워 두고 지켜봄",
@@ -215,10 +211,14 @@ BEHAVIOUR_TEXT: dict[str, list[str]] = {
         "약속 장소까지 따라와 말을 걺",
         "회사 로비까지 찾아옴",
     ],
-    StalkingBehaviour.LEAVING_OBJECTS: ["현관 앞에 편지와 선물을 두고 감"],
-    StalkingBehaviour.PROPERTY_DAMAGE: ["차량 타이어를 훼손함", "현관 도어록을 부수려 함"],
-    StalkingBehaviour.PERSONAL_DATA_MISUSE: ["주소와 직장을 SNS에 올리겠다고 함"],
-    StalkingBehaviour.IMPERSONATION: ["피해자를 사칭해 지인들에게 메시지를 보냄"],
+    StalkingBehaviour.VISITING_HOME_WORK: ["집과 직장에 번갈아 찾아옴"],
+    StalkingBehaviour.DAMAGING_PROPERTY: ["차량 타이어를 훼손함", "현관 도어록을 부수려 함"],
+    StalkingBehaviour.ONLINE_EXPOSURE: ["주소와 직장을 SNS에 올림"],
+    StalkingBehaviour.THREATS: ["만나 주지 않으면 해치겠다는 메시지를 보냄"],
+    StalkingBehaviour.OTHER: [
+        "현관 앞에 편지와 선물을 두고 감",
+        "피해자를 사칭해 지인들에게 메시지를 보냄",
+    ],
     StalkingBehaviour.THIRD_PARTY_CONTACT: ["가족과 친구를 통해 만나 달라고 연락함"],
 }
 HARM_TEXT: dict[str, str] = {
@@ -226,8 +226,8 @@ HARM_TEXT: dict[str, str] = {
     FurtherHarm.THREATS: "'가만두지 않겠다'는 협박 문자를 받음",
     FurtherHarm.ASSAULT: "만나 달라며 팔을 잡아끌고 밀쳐 다침",
     FurtherHarm.SEXUAL_VIOLENCE: "성폭력 피해가 있었음",
-    FurtherHarm.DIGITAL_SEX_CRIME: "교제 중 찍힌 사진을 유포하겠다고 협박함",
-    FurtherHarm.PROPERTY_DAMAGE: "휴대전화를 빼앗아 부숨",
+    FurtherHarm.DIGITAL: "교제 중 찍힌 사진을 유포하겠다고 협박함",
+    FurtherHarm.PROPERTY: "휴대전화를 빼앗아 부숨",
 }
 REQUEST_TEXT = [
     "112 신고 후 긴급응급조치(100m 접근금지) 결정됨.",
@@ -422,8 +422,6 @@ def _plans(rng: random.Random) -> list[CasePlan]:
             if relationship not in (
                 Relationship.FORMER_PARTNER,
                 Relationship.CURRENT_PARTNER,
-                Relationship.SPOUSE,
-                Relationship.FORMER_SPOUSE,
             ):
                 candidates.remove(FurtherHarm.DATING_VIOLENCE)
             harms = rng.sample(candidates, k=rng.choice([1, 1, 2]))
@@ -448,13 +446,8 @@ def _plans(rng: random.Random) -> list[CasePlan]:
             birth_year=birth_year,
             gender=gender,
             safe_contact_method=rng.choices(
-                [
-                    ContactMethod.PHONE_CALL,
-                    ContactMethod.SMS,
-                    ContactMethod.KAKAOTALK,
-                    ContactMethod.NO_CONTACT,
-                ],
-                weights=[45, 30, 20, 5],
+                [ContactMethod.CALL, ContactMethod.SMS, ContactMethod.NONE],
+                weights=[50, 45, 5],
             )[0],
             safe_contact_times=rng.choice(
                 ["", "평일 오후 6시 이후", "점심시간(12~13시)만", "오전 10시~오후 4시"]
@@ -669,7 +662,7 @@ class _Loader:
             self.at(when, self._note_step(case_id, actor, text))
         if status in (CaseStatus.IN_SUPPORT, CaseStatus.ASSESSING) and rng.random() < 0.7:
             text = rng.choice(CONTACT_NOTES)
-            channel = rng.choice([Channel.HOTLINE, Channel.MESSENGER, Channel.WALK_IN])
+            channel = rng.choice([Channel.HOTLINE, Channel.CHAT, Channel.WALK_IN])
             when = moment(rng.uniform(0.1, 0.8))
             self.at(when, self._contact_step(case_id, actor, channel, text))
         if plan.withdrawn_complaint and status == CaseStatus.IN_SUPPORT:

@@ -71,7 +71,7 @@ class IntakeIn(InputSchema):
     phone: str = ""
     birth_year: int | None = None
     gender: Gender = Gender.FEMALE
-    safe_contact_method: ContactMethod = ContactMethod.PHONE_CALL
+    safe_contact_method: ContactMethod = ContactMethod.CALL
     safe_contact_times: str = ""
     perpetrator_name: str = ""
     perpetrator_gender: Gender = Gender.UNKNOWN

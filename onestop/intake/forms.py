@@ -55,7 +55,7 @@ class IntakeForm(forms.Form):
         label=_("안전한 연락 방법"),
         choices=ContactMethod.choices,
         blank=False,
-        initial=ContactMethod.PHONE_CALL,
+        initial=ContactMethod.CALL,
         help_text=_("가해자가 알아챌 수 없는 방법인지 피해자에게 확인하세요."),
     )
     safe_contact_times = forms.CharField(
@@ -98,7 +98,7 @@ class IntakeForm(forms.Form):
             phone=data.get("phone", ""),
             birth_year=data.get("birth_year"),
             gender=data.get("gender") or Gender.FEMALE,
-            safe_contact_method=data.get("safe_contact_method") or ContactMethod.PHONE_CALL,
+            safe_contact_method=data.get("safe_contact_method") or ContactMethod.CALL,
             safe_contact_times=data.get("safe_contact_times", ""),
             perpetrator_name=data.get("perpetrator_name", ""),
             perpetrator_gender=data.get("perpetrator_gender") or Gender.UNKNOWN,

@@ -32,7 +32,7 @@ class IntakeInput:
     phone: str = ""
     birth_year: int | None = None
     gender: str = Gender.FEMALE
-    safe_contact_method: str = ContactMethod.PHONE_CALL
+    safe_contact_method: str = ContactMethod.CALL
     safe_contact_times: str = ""
     perpetrator_name: str = ""
     perpetrator_gender: str = Gender.UNKNOWN

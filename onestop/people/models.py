@@ -15,11 +15,11 @@ class Gender(models.TextChoices):
 
 
 class ContactMethod(models.TextChoices):
-    PHONE_CALL = "phone_call", _("전화")
+    """How the center may contact her safely, as in the police referral contract."""
+
+    CALL = "call", _("전화")
     SMS = "sms", _("문자")
-    KAKAOTALK = "kakaotalk", _("카카오톡")
-    EMAIL = "email", _("이메일")
-    NO_CONTACT = "no_contact", _("먼저 연락하지 않음 (피해자가 연락)")
+    NONE = "none", _("연락하지 않음 (피해자가 먼저 연락)")
 
 
 class Victim(BaseModel):
@@ -32,7 +32,7 @@ class Victim(BaseModel):
     address = EncryptedTextField(blank=True)
     gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
     safe_contact_method = models.CharField(
-        max_length=20, choices=ContactMethod.choices, default=ContactMethod.PHONE_CALL
+        max_length=20, choices=ContactMethod.choices, default=ContactMethod.CALL
     )
     safe_contact_times = EncryptedTextField(blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True)

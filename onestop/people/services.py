@@ -57,7 +57,7 @@ def victim_create(
     phone: str = "",
     birth_year: int | None = None,
     gender: str = Gender.UNKNOWN,
-    safe_contact_method: str = ContactMethod.PHONE_CALL,
+    safe_contact_method: str = ContactMethod.CALL,
     safe_contact_times: str = "",
     address: str = "",
 ) -> Victim:

@@ -246,7 +246,7 @@ def test_detail_shows_the_victim_and_is_audited(manager, open_case):
     assert body["team"] == [
         {"staff_id": str(manager.pk), "label": "seoul-onestop-case-manager", "role": "lead"}
     ]
-    assert body["stalking_behaviours"] == ["communication", "waiting_watching"]
+    assert body["stalking_behaviours"] == ["communication", "watching_waiting"]
     assert body["further_harms"] == ["threats"]
     assert (body["reference"], body["status"], body["agency"]) == (
         case.reference,

@@ -43,7 +43,7 @@ def test_a_new_caller_gets_a_new_case_with_everything_she_said(counselor):
             perpetrator_name="박민수",
             perpetrator_gender="male",
             relationship="former_partner",
-            stalking_behaviours=["communication", "communication", "waiting_watching"],
+            stalking_behaviours=["communication", "communication", "watching_waiting"],
             further_harms=["threats"],
             summary="헤어진 뒤 하루 50통 전화",
         ),
@@ -55,7 +55,7 @@ def test_a_new_caller_gets_a_new_case_with_everything_she_said(counselor):
         "hotline",
         "former_partner",
     )
-    assert case.stalking_behaviours == ["communication", "waiting_watching"]
+    assert case.stalking_behaviours == ["communication", "watching_waiting"]
     assert case.further_harms == ["threats"]
     assert case.summary == "헤어진 뒤 하루 50통 전화"
     v = case.victim

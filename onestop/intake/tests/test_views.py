@@ -127,7 +127,7 @@ def test_possible_duplicate_is_shown_instead_of_creating(client, counselor, mana
     # everything she typed is still there
     assert "퇴근길에 계속 따라옴" in html
     assert 'value="최민수"' in html
-    assert 'value="approaching_following" id="id_stalking_behaviours_0" checked' in html
+    assert 'value="approaching_following" id="id_stalking_behaviours_2" checked' in html
     assert AuditEntry.objects.filter(action="intake.matches_shown").count() == 1
 
 
