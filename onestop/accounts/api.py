@@ -1,6 +1,7 @@
-"""Who is calling the JSON API: a staff member signed in with Django's session. Anonymous callers
-get 401; a signed-in caller's unsafe request without a valid CSRF token gets 403. Which cases the
-caller may see or change is not decided here (see ``cases.permissions``)."""
+"""Who is calling the JSON API: a staff member signed in with Django's session, or a partner
+system with a bearer key. Anonymous callers and unknown, revoked or expired keys get 401; a
+signed-in caller's unsafe request without a valid CSRF token gets 403. Which cases the caller may
+see or change is not decided here (see ``cases.permissions``)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja.security import APIKeyCookie
+from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from onestop.accounts.models import Staff
+from onestop.accounts.models import ApiKey, Staff
+from onestop.accounts.services import apikey_authenticate
 from onestop.core.errors import PermissionDenied
 
 
@@ -43,3 +45,19 @@ class StaffSessionAuth(APIKeyCookie):
         if self.csrf and not exempt and check_csrf(request) is not None:
             raise CsrfRejected(_("CSRF 토큰이 없거나 올바르지 않습니다."))
         return user
+
+
+class PartnerRequest(HttpRequest):
+    """For typing only: a request that passed ``ApiKeyAuth`` carries its key in ``auth``."""
+
+    auth: ApiKey
+
+
+class ApiKeyAuth(HttpBearer):
+    """``Authorization: Bearer <key>``. Which scope and agency kind an operation needs is the
+    operation's to check (a known key of the wrong kind gets 403 or 404, not 401)."""
+
+    openapi_description = "A partner API key issued with `onestop apikey issue`."
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        return apikey_authenticate(raw_key=token)

@@ -1,4 +1,4 @@
-from onestop.core.errors import Conflict, DomainError
+from onestop.core.errors import Conflict, DomainError, NotFound
 
 
 class InvalidAccount(DomainError):
@@ -7,3 +7,7 @@ class InvalidAccount(DomainError):
 
 class AlreadyExists(Conflict):
     code = "already_exists"
+
+
+class ApiKeyNotFound(NotFound):
+    code = "not_found"

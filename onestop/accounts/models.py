@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -57,6 +58,14 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("시스템 관리자")
 
 
+class ApiScope(models.TextChoices):
+    """What a partner system's key may call."""
+
+    POLICE_REFERRAL = "police_referral", _("경찰 연계")
+    PROVIDER = "provider", _("협력기관")
+    PLATFORM = "platform", _("플랫폼")
+
+
 class Agency(BaseModel):
     code = models.SlugField(max_length=40, unique=True)
     kind = models.CharField(max_length=30, choices=AgencyKind.choices)
@@ -103,3 +112,31 @@ class Staff(AbstractUser):
     @property
     def label(self) -> str:
         return self.display_name or self.username
+
+
+class ApiKey(BaseModel):
+    """A partner system's key. Only a SHA-256 digest of the key is kept: the key itself is shown
+    once, when issued. Keys carry 256 random bits, so a fast digest cannot be brute-forced and a
+    lookup by digest is all that authentication needs."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_keys")
+    scope = models.CharField(max_length=30, choices=ApiScope.choices)
+    key_digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="the first characters, to tell keys apart")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"key {self.pk} ({self.scope})"
+
+    @property
+    def label(self) -> str:
+        """How the key appears as an actor in the audit log."""
+        return f"apikey:{self.pk}"

@@ -9,4 +9,5 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.StaffLoginView.as_view(), name="login"),
     path("logout/", views.StaffLogoutView.as_view(), name="logout"),
+    path("duty/", views.duty_view, name="duty"),
 ]

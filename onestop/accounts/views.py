@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from onestop.accounts.forms import StaffLoginForm
 from onestop.accounts.models import Staff
+from onestop.accounts.services import staff_set_on_duty
 
 
 def current_staff(request: HttpRequest) -> Staff:
@@ -27,3 +33,19 @@ class StaffLoginView(auth_views.LoginView):
 
 class StaffLogoutView(auth_views.LogoutView):
     """POST only (Django's LogoutView refuses GET): a link cannot sign anyone out."""
+
+
+@login_required
+@require_POST
+def duty_view(request: HttpRequest) -> HttpResponse:
+    """Start (``on_duty=1``) or end (``on_duty=0``) a shift."""
+    user = current_staff(request)
+    on_duty = request.POST.get("on_duty") == "1"
+    staff_set_on_duty(actor=user, on_duty=on_duty)
+    messages.success(
+        request,
+        _("근무를 시작했습니다. 새 경찰 연계가 오면 바로 알려 드립니다.")
+        if on_duty
+        else _("근무를 마쳤습니다. 실시간 알림을 받지 않습니다."),
+    )
+    return redirect("cases:dashboard")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from onestop.core.errors import DomainError, ValidationFailed
+from onestop.core.errors import DomainError, Throttled, ValidationFailed
 from onestop.intake.api import match_out
 from onestop.intake.errors import PossibleDuplicate
 
@@ -74,7 +74,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         body = error_body(*(e.as_dict() for e in errors))
         if isinstance(exc, PossibleDuplicate):
             body["matches"] = [match_out(m) for m in exc.matches]
-        return respond(request, body, exc.status_code)
+        response = respond(request, body, exc.status_code)
+        if isinstance(exc, Throttled):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -13,10 +13,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema, Status
+from ninja.openapi.schema import OpenAPISchema
+from pydantic import BaseModel
 
 from onestop.accounts.api import StaffSessionAuth
 from onestop.api.errors import error_body, error_item, install_error_handlers
 from onestop.cases.api import router as cases_router
+from onestop.intake.api import OPENAPI_MODELS, referrals_router
 from onestop.intake.api import router as intake_router
 
 View = Callable[..., HttpResponseBase]
@@ -37,6 +40,17 @@ class OneStopAPI(NinjaAPI):
                     pattern.callback = self._json_not_allowed(pattern.callback)
         patterns.append(re_path(r"^", self._not_found))
         return patterns, app_name, namespace
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """Ninja's document, with the schemas of bodies that operations parse themselves (the
+        police referral reads its body after checking headers, size and idempotency)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in OPENAPI_MODELS:
+            components.update(component_schemas(model))
+        return schema
 
     def _not_found(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         message = _("찾을 수 없습니다.")
@@ -60,11 +74,20 @@ class OneStopAPI(NinjaAPI):
         return wrapped
 
 
+def component_schemas(model: type[BaseModel]) -> dict[str, Any]:
+    """A pydantic model's JSON schema as OpenAPI components: the model and every model it uses,
+    each under its own name."""
+    document = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    nested: dict[str, Any] = document.pop("$defs", {})
+    return {**nested, model.__name__: document}
+
+
 api = OneStopAPI(
     title="OneStop API",
     version="1",
-    description="Staff JSON API of the OneStop case system. Every 4xx answer has the shape "
-    '`{"errors": [{"field": …, "code": …, "message": …}]}`.',
+    description="JSON API of the OneStop case system: for staff (signed-in session) and for "
+    "partner systems (bearer keys issued with `onestop apikey issue`). Every 4xx answer has the "
+    'shape `{"errors": [{"field": …, "code": …, "message": …}]}`.',
     urls_namespace="api",
     docs_url=None,
     auth=StaffSessionAuth(),
@@ -93,3 +116,4 @@ def health(request: HttpRequest) -> Status[HealthOut]:
 api.add_router("/health", health_router)
 api.add_router("/cases", cases_router)
 api.add_router("/intake", intake_router)
+api.add_router("/referrals", referrals_router)

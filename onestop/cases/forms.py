@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.accounts.models import Staff
 from onestop.cases.models import CaseStatus, CloseReason, TeamRole
 from onestop.core.errors import DomainError, ValidationFailed
+from onestop.people.models import LocationKind
 
 Choices = Sequence[tuple[str, str | Promise]]
 
@@ -137,6 +138,18 @@ class ComplaintWithdrawnForm(CaseForm):
         label=_("메모 (선택)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SealedLocationForm(CaseForm):
+    id_prefix = "sealed"
+    kind = CodeField(label=_("장소 종류"), choices=LocationKind.choices)
+    address = forms.CharField(
+        label=_("주소"),
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("봉인되어 저장되며, 열람할 때마다 기록됩니다."),
     )
 
 

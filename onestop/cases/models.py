@@ -68,6 +68,16 @@ class FurtherHarm(models.TextChoices):
     DIGITAL = "digital", _("디지털 성범죄")
 
 
+class RiskGrade(models.TextChoices):
+    """A risk grade as a partner states it (the police referral contract's scale)."""
+
+    VERY_HIGH = "very_high", _("매우 높음")
+    HIGH = "high", _("높음")
+    MEDIUM = "medium", _("보통")
+    LOW = "low", _("낮음")
+    UNKNOWN = "unknown", _("알 수 없음")
+
+
 class CloseReason(models.TextChoices):
     SUPPORT_COMPLETED = "support_completed", _("지원 완료")
     VICTIM_REQUEST = "victim_request", _("피해자 요청")
@@ -93,6 +103,12 @@ class EventKind(models.TextChoices):
     TEAM_REMOVED = "team_removed", _("담당 해제")
     NOTE = "note", _("메모")
     COMPLAINT_WITHDRAWN = "complaint_withdrawn", _("고소 취하")
+    POLICE_REFERRAL = "police_referral", _("경찰 연계 접수")
+    REFERRAL_TAKEN = "referral_taken", _("경찰 연계 확인")
+    SEALED_LOCATION_ADDED = "sealed_location_added", _("봉인 주소 등록")
+    CONSENT_RECORDED = "consent_recorded", _("동의 기록")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("동의 철회")
+    DISCLOSED = "disclosed", _("정보 제공")
 
 
 class Case(BaseModel):
@@ -113,8 +129,9 @@ class Case(BaseModel):
     further_harms = models.JSONField(default=list)
     summary = EncryptedTextField(blank=True)
     opened_at = models.DateTimeField()
+    # Empty when a partner system opened the case (a police referral); the audit log names it.
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField(max_length=30, choices=CloseReason.choices, blank=True)

@@ -70,3 +70,8 @@ def can_add_to_timeline(user: Staff, case: Case) -> bool:
 
 def can_open_cases(user: Staff) -> bool:
     return is_active_staff(user) and user.role in INTAKE_ROLES
+
+
+def can_read_sealed_locations(user: Staff, case: Case) -> bool:
+    """Where the victim lives: her lead and case managers, and the agency's supervisors."""
+    return can_move_workflow(user, case)

@@ -9,7 +9,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import Staff
+from onestop.accounts.models import Agency, Role, Staff
 from onestop.audit.services import audit_record
 from onestop.cases import tasks
 from onestop.cases.errors import (
@@ -38,11 +38,14 @@ from onestop.cases.permissions import (
     can_manage_team,
     can_move_workflow,
     can_open_cases,
+    can_read_sealed_locations,
     visible_cases_filter,
 )
 from onestop.core import clock
 from onestop.core.errors import DomainError, ValidationFailed
-from onestop.people.models import Perpetrator, Victim
+from onestop.people.models import Perpetrator, SealedLocation, Victim
+from onestop.people.selectors import sealed_locations_of
+from onestop.people.services import sealed_location_add
 
 MAX_SUMMARY = 5000
 MAX_NOTE = 5000
@@ -139,6 +142,52 @@ def validate_case_input(
     return behaviours, harms
 
 
+def _case_create(
+    *,
+    agency_id: UUID,
+    opened_by: Staff | None,
+    victim: Victim,
+    perpetrator: Perpetrator | None,
+    relationship: str,
+    channel: str,
+    stalking_behaviours: Iterable[str],
+    further_harms: Iterable[str],
+    summary: str,
+    event_data: dict[str, Any] | None = None,
+) -> Case:
+    if victim.agency_id != agency_id or (
+        perpetrator is not None and perpetrator.agency_id != agency_id
+    ):
+        raise CaseActionForbidden(_("다른 기관의 인적 정보로 사례를 만들 수 없습니다."))
+    behaviours, harms = validate_case_input(
+        channel=channel,
+        relationship=relationship,
+        stalking_behaviours=stalking_behaviours,
+        further_harms=further_harms,
+        summary=summary,
+    )
+    case = Case.objects.create(
+        reference=_next_reference(),
+        agency_id=agency_id,
+        victim=victim,
+        perpetrator=perpetrator,
+        relationship=relationship,
+        channel=channel,
+        stalking_behaviours=behaviours,
+        further_harms=harms,
+        summary=summary.strip(),
+        opened_at=clock.now(),
+        opened_by=opened_by,
+    )
+    _add_event(
+        case=case,
+        actor=opened_by,
+        kind=EventKind.OPENED,
+        data={"channel": channel, **(event_data or {})},
+    )
+    return case
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -152,37 +201,23 @@ def case_open(
     summary: str,
 ) -> Case:
     """Open a case for a victim of the actor's agency; the actor joins its team."""
-    if not can_open_cases(actor):
+    if not can_open_cases(actor) or actor.agency_id is None:
         raise CaseActionForbidden(_("사례를 생성할 권한이 없습니다."))
-    if victim.agency_id != actor.agency_id or (
-        perpetrator is not None and perpetrator.agency_id != actor.agency_id
-    ):
-        raise CaseActionForbidden(_("다른 기관의 인적 정보로 사례를 만들 수 없습니다."))
-    behaviours, harms = validate_case_input(
-        channel=channel,
-        relationship=relationship,
-        stalking_behaviours=stalking_behaviours,
-        further_harms=further_harms,
-        summary=summary,
-    )
-    case = Case.objects.create(
-        reference=_next_reference(),
+    case = _case_create(
         agency_id=actor.agency_id,
+        opened_by=actor,
         victim=victim,
         perpetrator=perpetrator,
         relationship=relationship,
         channel=channel,
-        stalking_behaviours=behaviours,
-        further_harms=harms,
-        summary=summary.strip(),
-        opened_at=clock.now(),
-        opened_by=actor,
+        stalking_behaviours=stalking_behaviours,
+        further_harms=further_harms,
+        summary=summary,
     )
     team_role = (
         TeamRole.LEAD if actor.role in TEAM_ROLE_FOR_STAFF[TeamRole.LEAD] else (TeamRole.COUNSELOR)
     )
     CaseTeamMember.objects.create(case=case, staff=actor, role=team_role, assigned_by=actor)
-    _add_event(case=case, actor=actor, kind=EventKind.OPENED, data={"channel": channel})
     audit_record(
         actor=actor,
         action="case.open",
@@ -190,6 +225,139 @@ def case_open(
         data={"reference": case.reference, "channel": channel},
     )
     return case
+
+
+# --- cases opened by partner systems ------------------------------------------------------------
+# These entry points check no staff permission: the caller (intake's referral service) has
+# authenticated the partner's key and checked its scope. They audit in the partner's name.
+
+
+@transaction.atomic
+def case_open_from_referral(
+    *,
+    agency: Agency,
+    source_label: str,
+    victim: Victim,
+    perpetrator: Perpetrator | None,
+    relationship: str,
+    channel: str,
+    stalking_behaviours: Iterable[str],
+    summary: str,
+    referral_data: dict[str, Any],
+) -> Case:
+    """A case a partner system opened. Nobody is on its team yet: the agency's supervisors and
+    on-duty staff are alerted, and whoever takes it joins the team (``case_referral_take``)."""
+    case = _case_create(
+        agency_id=agency.pk,
+        opened_by=None,
+        victim=victim,
+        perpetrator=perpetrator,
+        relationship=relationship,
+        channel=channel,
+        stalking_behaviours=stalking_behaviours,
+        further_harms=[],
+        summary=summary,
+        event_data={"referral": True},
+    )
+    _add_event(case=case, actor=None, kind=EventKind.POLICE_REFERRAL, data=referral_data)
+    audit_record(
+        actor=None,
+        actor_label=source_label,
+        action="case.open",
+        target=case,
+        data={"reference": case.reference, "channel": channel, "via": "referral"},
+    )
+    return case
+
+
+@transaction.atomic
+def case_referral_attach(
+    *,
+    case_id: UUID,
+    source_label: str,
+    stalking_behaviours: Iterable[str],
+    summary: str,
+    perpetrator: Perpetrator | None,
+    referral_data: dict[str, Any],
+) -> Case:
+    """A partner's new report about a victim whose case is open: it joins that case's timeline,
+    its behaviours are added to the case's, and its perpetrator becomes the case's when the case
+    had none."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if not case.is_open:
+        raise TransitionNotAllowed(_("종결된 사례에는 연계를 붙일 수 없습니다."))
+    behaviours = _clean_codes(
+        stalking_behaviours, allowed=StalkingBehaviour.values, field="stalking_behaviours"
+    )
+    merged = list(dict.fromkeys([*case.stalking_behaviours, *behaviours]))
+    changed = []
+    if merged != case.stalking_behaviours:
+        case.stalking_behaviours = merged
+        changed.append("stalking_behaviours")
+    if case.perpetrator_id is None and perpetrator is not None:
+        if perpetrator.agency_id != case.agency_id:
+            raise CaseActionForbidden(_("다른 기관의 인적 정보로 사례를 바꿀 수 없습니다."))
+        case.perpetrator = perpetrator
+        changed.append("perpetrator")
+    # The case changed (if only by a new report): its ``updated_at`` says so to the police.
+    case.save(update_fields=[*changed, "updated_at"])
+    _add_event(
+        case=case,
+        actor=None,
+        kind=EventKind.POLICE_REFERRAL,
+        data=referral_data,
+        note=summary.strip()[:MAX_SUMMARY],
+    )
+    audit_record(
+        actor=None,
+        actor_label=source_label,
+        action="case.referral_attach",
+        target=case,
+        data={"reference": case.reference},
+    )
+    return case
+
+
+@transaction.atomic
+def case_referral_take(*, case_id: UUID, actor: Staff, referral_data: dict[str, Any]) -> Case:
+    """A staff member of the receiving agency takes a referred case that nobody has taken yet
+    (the caller, intake's referral service, checks that under its own lock): she joins its team
+    (as lead when she can lead and it has none) and can open it from then on."""
+    case = Case.objects.select_for_update().filter(pk=case_id, agency_id=actor.agency_id).first()
+    if case is None or not can_open_cases(actor):
+        raise CaseNotFound(_("사례를 찾을 수 없습니다."))
+    joins = actor.role != Role.SUPERVISOR  # supervisors see every case of their agency
+    if joins and not CaseTeamMember.objects.filter(case=case, staff=actor).exists():
+        CaseTeamMember.objects.create(
+            case=case, staff=actor, role=_team_role_for_taker(actor, case), assigned_by=actor
+        )
+    _add_event(case=case, actor=actor, kind=EventKind.REFERRAL_TAKEN, data=referral_data)
+    audit_record(actor=actor, action="case.referral_take", target=case, data=referral_data)
+    return case
+
+
+def _team_role_for_taker(actor: Staff, case: Case) -> str:
+    has_lead = CaseTeamMember.objects.filter(case=case, role=TeamRole.LEAD).exists()
+    if not has_lead and actor.role in TEAM_ROLE_FOR_STAFF[TeamRole.LEAD]:
+        return TeamRole.LEAD
+    if actor.role in TEAM_ROLE_FOR_STAFF[TeamRole.CASE_MANAGER]:
+        return TeamRole.CASE_MANAGER
+    return TeamRole.COUNSELOR
+
+
+def case_event_add(
+    *,
+    case: Case,
+    actor: Staff | None,
+    kind: str,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+) -> CaseEvent:
+    """A timeline entry written by a higher layer's service (consent, risk, support), inside its
+    own transaction, after its own checks; it audits its own action."""
+    if kind not in EventKind.values:
+        raise InvalidCaseInput(_("알 수 없는 기록 종류입니다."), field="kind")
+    return _add_event(case=case, actor=actor, kind=kind, data=data, note=note)
 
 
 @transaction.atomic
@@ -360,3 +528,41 @@ def notification_mark_read(*, actor: Staff, notification_ids: list[UUID]) -> int
     return Notification.objects.filter(
         recipient=actor, pk__in=notification_ids, read_at__isnull=True
     ).update(read_at=clock.now())
+
+
+@transaction.atomic
+def case_sealed_locations_reveal(*, case_id: UUID, actor: Staff) -> list[SealedLocation]:
+    """The victim's sealed places, for the case's lead, case managers and supervisors. Every
+    reading is audited, even of none."""
+    case = _lock_visible_case(actor=actor, case_id=case_id)
+    if not can_read_sealed_locations(actor, case):
+        raise CaseActionForbidden(_("봉인된 주소를 볼 권한이 없습니다."))
+    places = sealed_locations_of(victim=case.victim)
+    audit_record(
+        actor=actor,
+        action="case.sealed_locations_reveal",
+        target=case,
+        data={"locations": [str(place.pk) for place in places]},
+    )
+    return places
+
+
+@transaction.atomic
+def case_sealed_location_add(
+    *, case_id: UUID, actor: Staff, kind: str, address: str
+) -> SealedLocation:
+    case = _lock_visible_case(actor=actor, case_id=case_id)
+    if not can_read_sealed_locations(actor, case):
+        raise CaseActionForbidden(_("봉인된 주소를 등록할 권한이 없습니다."))
+    place = sealed_location_add(
+        victim=case.victim, kind=kind, address=address, source="staff", recorded_by=actor
+    )
+    # The timeline says that a place was sealed, never which.
+    _add_event(case=case, actor=actor, kind=EventKind.SEALED_LOCATION_ADDED, data={"kind": kind})
+    audit_record(
+        actor=actor,
+        action="case.sealed_location_add",
+        target=case,
+        data={"location": str(place.pk), "kind": kind},
+    )
+    return place

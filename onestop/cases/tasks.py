@@ -7,25 +7,31 @@ from django.db.models import Q
 from django.tasks import task
 
 from onestop.accounts.models import Role, Staff
+from onestop.cases.permissions import INTAKE_ROLES
 
 NOTIFY_KINDS = {"opened", "contact", "status_changed", "reopened", "team_assigned",
-                "complaint_withdrawn"}  # fmt: skip
+                "complaint_withdrawn", "police_referral", "consent_withdrawn"}  # fmt: skip
 
 
 @task()
 def notify_case_event(*, event_id: str) -> int:
-    """Tell the case team (and, for a new case, the agency's supervisors) that something happened.
-    Notices carry the case reference only, never the victim's name."""
+    """Tell the case team (and, for a new case, the agency's supervisors; for a police referral,
+    its supervisors and on-duty staff) that something happened. Notices carry the case reference
+    only, never the victim's name."""
     from onestop.cases.models import CaseEvent, Notification
 
     with transaction.atomic():
         event = CaseEvent.objects.select_related("case").filter(pk=event_id).first()
         if event is None or event.kind not in NOTIFY_KINDS:
             return 0
+        if event.kind == "opened" and event.data.get("referral"):
+            return 0  # its police_referral event, written with it, tells everyone who must know
         case = event.case
         who = Q(pk__in=case.team.values("staff_id"))
         if event.kind == "opened":
             who |= Q(role=Role.SUPERVISOR)
+        if event.kind == "police_referral":
+            who |= Q(role=Role.SUPERVISOR) | Q(on_duty=True, role__in=INTAKE_ROLES)
         if event.kind == "team_assigned" and event.data.get("staff"):
             who |= Q(pk=event.data["staff"])
         recipients = Staff.objects.filter(who, is_active=True, agency_id=case.agency_id)

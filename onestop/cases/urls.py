@@ -16,6 +16,16 @@ urlpatterns = [
     path("<uuid:case_id>/team/remove/", views.case_team_remove_view, name="team_remove"),
     path("<uuid:case_id>/notes/", views.case_note_view, name="note"),
     path(
+        "<uuid:case_id>/sealed-locations/",
+        views.case_sealed_locations_view,
+        name="sealed_locations",
+    ),
+    path(
+        "<uuid:case_id>/sealed-locations/add/",
+        views.case_sealed_location_add_view,
+        name="sealed_location_add",
+    ),
+    path(
         "<uuid:case_id>/complaint-withdrawn/",
         views.case_complaint_withdrawn_view,
         name="complaint_withdrawn",

@@ -27,17 +27,20 @@ from onestop.cases.forms import (
     ComplaintWithdrawnForm,
     NoteForm,
     NotificationsReadForm,
+    SealedLocationForm,
     TeamAssignForm,
     TeamRemoveForm,
     TransitionForm,
     add_domain_errors,
 )
 from onestop.cases.models import Case, CaseStatus
+from onestop.cases.panels import case_panels, dashboard_panels
 from onestop.cases.permissions import (
     can_add_to_timeline,
     can_manage_team,
     can_move_workflow,
     can_open_cases,
+    can_read_sealed_locations,
 )
 from onestop.cases.selectors import (
     assignable_staff_for_case,
@@ -51,6 +54,8 @@ from onestop.cases.services import (
     ALLOWED_TRANSITIONS,
     case_complaint_withdrawn_record,
     case_note_add,
+    case_sealed_location_add,
+    case_sealed_locations_reveal,
     case_team_assign,
     case_team_remove,
     case_transition,
@@ -58,6 +63,8 @@ from onestop.cases.services import (
     notification_mark_read,
 )
 from onestop.core.errors import DomainError, NotFound
+from onestop.people.models import SealedLocation
+from onestop.people.selectors import sealed_location_count
 
 SEARCH_LIMIT = 100
 
@@ -80,6 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "dashboard": dashboard_for_user(user=user),
             "search_form": CaseSearchForm(),
             "can_open_cases": can_open_cases(user),
+            "panels": dashboard_panels(user=user),
         },
     )
 
@@ -132,21 +140,27 @@ def _case_forms(case: Case, user: Staff, data: Any = None) -> dict[str, forms.Fo
     if can_add_to_timeline(user, case):
         found["note"] = NoteForm(data)
         found["withdrawn"] = ComplaintWithdrawnForm(data)
+    if can_read_sealed_locations(user, case):
+        found["sealed"] = SealedLocationForm(data)
     return found
 
 
-def _render_case(
+def render_case_page(
     request: HttpRequest,
     *,
     user: Staff,
     case: Case,
     bound: dict[str, forms.Form] | None = None,
     status: int = 200,
+    sealed_locations: list[SealedLocation] | None = None,
 ) -> HttpResponse:
+    """The case page, audited as a view. ``bound`` holds forms of a refused submit (by name),
+    shown with their errors; other apps' panels get them too. ``sealed_locations`` is set only
+    in the answer to an explicit, audited request to reveal them."""
     case_view_record(case=case, actor=user)
     page_forms = _case_forms(case, user)
     page_forms.update(bound or {})
-    return render(
+    response = render(
         request,
         "cases/detail.html",
         {
@@ -158,9 +172,15 @@ def _render_case(
             "forms": page_forms,
             "can_manage_team": "assign" in page_forms,
             "is_closed": case.status == CaseStatus.CLOSED,
+            "panels": case_panels(case=case, user=user, bound=bound or {}),
+            "sealed_count": sealed_location_count(victim=case.victim),
+            "sealed_locations": sealed_locations,
         },
         status=status,
     )
+    # Case data must not stay in a shared computer's browser cache.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -168,10 +188,10 @@ def _render_case(
 def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
     user = current_staff(request)
     case = case_get_for_user(user=user, case_id=case_id)
-    return _render_case(request, user=user, case=case)
+    return render_case_page(request, user=user, case=case)
 
 
-def _case_action(
+def case_form_action(
     request: HttpRequest,
     case_id: UUID,
     *,
@@ -196,7 +216,7 @@ def _case_action(
         else:
             messages.success(request, done)
             return redirect("cases:detail", case_id=case.pk)
-    return _render_case(request, user=user, case=case, bound={name: form}, status=status)
+    return render_case_page(request, user=user, case=case, bound={name: form}, status=status)
 
 
 @login_required
@@ -212,7 +232,7 @@ def case_transition_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         )
         return _("단계를 '%s'(으)로 바꿨습니다.") % moved.get_status_display()
 
-    return _case_action(
+    return case_form_action(
         request,
         case_id,
         name="transition",
@@ -235,7 +255,7 @@ def case_team_assign_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
             "role": member.get_role_display(),
         }
 
-    return _case_action(
+    return case_form_action(
         request,
         case_id,
         name="assign",
@@ -253,7 +273,7 @@ def case_team_remove_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         case_team_remove(case_id=case.pk, actor=user, staff_id=data["staff"])
         return _("담당을 해제했습니다.")
 
-    return _case_action(
+    return case_form_action(
         request,
         case_id,
         name="remove",
@@ -269,7 +289,7 @@ def case_note_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         case_note_add(case_id=case.pk, actor=user, note=data["note"])
         return _("메모를 남겼습니다.")
 
-    return _case_action(
+    return case_form_action(
         request,
         case_id,
         name="note",
@@ -285,10 +305,45 @@ def case_complaint_withdrawn_view(request: HttpRequest, case_id: UUID) -> HttpRe
         case_complaint_withdrawn_record(case_id=case.pk, actor=user, note=data["note"])
         return _("고소 취하를 기록했습니다. 사례는 종결되지 않고 계속 진행됩니다.")
 
-    return _case_action(
+    return case_form_action(
         request,
         case_id,
         name="withdrawn",
         make_form=lambda _case, _user, data: ComplaintWithdrawnForm(data),
+        perform=perform,
+    )
+
+
+@login_required
+@require_POST
+def case_sealed_locations_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Show the victim's sealed places in this one answer (not stored in any page, not cached);
+    the service audits the reading."""
+    user = current_staff(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    try:
+        places = case_sealed_locations_reveal(case_id=case.pk, actor=user)
+    except NotFound:
+        raise
+    except DomainError as refused:
+        messages.error(request, refused.message)
+        return redirect("cases:detail", case_id=case.pk)
+    return render_case_page(request, user=user, case=case, sealed_locations=places)
+
+
+@login_required
+@require_POST
+def case_sealed_location_add_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    def perform(case: Case, user: Staff, data: dict[str, Any]) -> str:
+        case_sealed_location_add(
+            case_id=case.pk, actor=user, kind=data["kind"], address=data["address"]
+        )
+        return _("주소를 봉인해 저장했습니다.")
+
+    return case_form_action(
+        request,
+        case_id,
+        name="sealed",
+        make_form=lambda _case, _user, data: SealedLocationForm(data),
         perform=perform,
     )

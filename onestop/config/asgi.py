@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django; WebSocket routes join here as apps add them."""
+"""ASGI entry point: HTTP through Django; WebSockets through Channels (the dashboard's live
+alerts), authenticated by the same session cookie and refused from other origins."""
 
 from __future__ import annotations
 
@@ -8,4 +9,20 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.config.settings")
 
-application = get_asgi_application()
+django_application = get_asgi_application()  # sets Django up before the routes import models
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from onestop.intake.consumers import ReferralAlertConsumer  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter([path("ws/alerts/", ReferralAlertConsumer.as_asgi())]))
+        ),
+    }
+)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "onestop.audit",
     "onestop.people",
     "onestop.cases",
+    "onestop.consent",
     "onestop.intake",
     "onestop.api",
     "onestop.demo",
@@ -187,6 +188,15 @@ TASKS = {
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache holds rate-limit counters: shared through Redis when there is one, else per process
+# (the embedded default runs one server process).
+CACHES: dict[str, Any] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CHANNEL_LAYERS: dict[str, Any] = (
     {
         "default": {
@@ -202,6 +212,11 @@ CHANNEL_LAYERS: dict[str, Any] = (
 ONESTOP_KEY_FILE = Path(os.environ.get("ONESTOP_KEY_FILE", BASE_DIR / ".keys" / "keyring.json"))
 ONESTOP_GENERATE_KEYS = not PRODUCTION
 ONESTOP_CASE_REFERENCE_PREFIX = os.environ.get("ONESTOP_CASE_REFERENCE_PREFIX", "OS")
+# Police referrals a police agency may send: "COUNT/SECONDS". A whole country sends ~32,000 a
+# year; a burst above this from one agency is a broken or hostile client.
+ONESTOP_REFERRAL_RATE_LIMIT = os.environ.get("ONESTOP_REFERRAL_RATE_LIMIT", "120/60")
+# The largest police referral body accepted (contract: 1 MiB).
+ONESTOP_REFERRAL_MAX_BYTES = 1024 * 1024
 
 LOGGING = {
     "version": 1,

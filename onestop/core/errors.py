@@ -60,3 +60,36 @@ class PermissionDenied(DomainError):
 
     status_code = 403
     code = "forbidden"
+
+
+class BadRequest(DomainError):
+    """The request itself is malformed (a required header is missing or out of bounds)."""
+
+    status_code = 400
+    code = "bad_request"
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class Throttled(DomainError):
+    """Too many requests; ``retry_after`` seconds until the next one is accepted."""
+
+    status_code = 429
+    code = "throttled"
+
+    def __init__(self, message: str | Promise, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(DomainError):
+    status_code = 503
+    code = "unavailable"

@@ -4,9 +4,11 @@ names the API's bodies use. Routers live in the apps; the API app assembles them
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ConfigDict
 
@@ -49,3 +51,57 @@ def fields_renamed(names: Mapping[str, str]) -> Iterator[None]:
             if error.field is not None and error.field in names:
                 error.field = names[error.field]
         raise
+
+
+def dotted(loc: Sequence[Any]) -> str | None:
+    """``("victim", "phone")`` → ``"victim.phone"``; the whole body → ``None``."""
+    return ".".join(str(part) for part in loc) or None
+
+
+def pydantic_error_item(error: Mapping[str, Any], field: str | None) -> DomainError:
+    """One of pydantic's errors as a domain error with a stable code and a Korean message.
+    Errors our own validators raise (``PydanticCustomError``) keep their code and message."""
+    kind = str(error.get("type", "invalid"))
+    ctx = error.get("ctx") or {}
+    messages: dict[str, tuple[str, str]] = {
+        "missing": ("required", _("필수 항목입니다.")),
+        "extra_forbidden": ("unknown_field", _("알 수 없는 항목입니다.")),
+        "string_type": ("invalid", _("문자열이어야 합니다.")),
+        "int_type": ("invalid", _("정수여야 합니다.")),
+        "int_parsing": ("invalid", _("정수여야 합니다.")),
+        "int_from_float": ("invalid", _("정수여야 합니다.")),
+        "bool_type": ("invalid", _("true 또는 false여야 합니다.")),
+        "bool_parsing": ("invalid", _("true 또는 false여야 합니다.")),
+        "list_type": ("invalid", _("목록(배열)이어야 합니다.")),
+        "model_type": ("invalid", _("객체여야 합니다.")),
+        "dict_type": ("invalid", _("객체여야 합니다.")),
+        "model_attributes_type": ("invalid", _("객체여야 합니다.")),
+        "datetime_type": ("invalid", _("ISO 8601 날짜·시각이어야 합니다.")),
+        "datetime_parsing": ("invalid", _("ISO 8601 날짜·시각이어야 합니다.")),
+        "datetime_from_date_parsing": ("invalid", _("ISO 8601 날짜·시각이어야 합니다.")),
+        "timezone_aware": ("invalid", _("UTC 오프셋(예: +09:00)이 있는 날짜·시각이어야 합니다.")),
+        "date_type": ("invalid", _("날짜(YYYY-MM-DD)여야 합니다.")),
+        "date_parsing": ("invalid", _("날짜(YYYY-MM-DD)여야 합니다.")),
+        "date_from_datetime_parsing": ("invalid", _("날짜(YYYY-MM-DD)여야 합니다.")),
+        "date_from_datetime_inexact": ("invalid", _("날짜(YYYY-MM-DD)여야 합니다.")),
+    }
+    if kind in messages:
+        code, message = messages[kind]
+    elif kind in ("enum", "literal_error"):
+        expected = ctx.get("expected", "")
+        code, message = "invalid_choice", _("다음 중 하나여야 합니다: %s") % expected
+    elif kind == "string_too_short":
+        code, message = "required", _("비어 있을 수 없습니다.")
+    elif kind == "string_too_long":
+        code, message = "too_long", _("%s자 이하여야 합니다.") % ctx.get("max_length", "")
+    elif kind == "too_short":
+        code, message = "invalid", _("하나 이상 있어야 합니다.")
+    elif kind == "too_long":
+        code, message = "too_long", _("항목이 너무 많습니다.")
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        code, message = "out_of_range", str(error.get("msg", _("범위를 벗어났습니다.")))
+    elif kind.startswith(("value_error", "assertion_error")) or kind.endswith("_type"):
+        code, message = "invalid", str(error.get("msg", _("올바르지 않은 값입니다.")))
+    else:  # one of our own validators' codes
+        code, message = kind, str(error.get("msg", _("올바르지 않은 값입니다.")))
+    return DomainError(message, field=field, code=code)

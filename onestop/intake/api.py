@@ -1,16 +1,25 @@
-"""The intake part of the staff JSON API: the duplicate check and taking a contact. Thin: the
-rules (who may take a contact, what counts as a match, when a duplicate must be confirmed) are in
-``intake.services`` and ``intake.selectors``."""
+"""The intake part of the JSON API: for staff, the duplicate check and taking a contact; for
+police systems, the referral endpoint and its status. Thin: the rules (who may take a contact,
+what counts as a match, where a referral goes) are in ``intake.services`` and
+``intake.selectors``; the referral body's contract is in ``intake.referrals``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any, Literal
 from uuid import UUID
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime
 
-from onestop.accounts.api import StaffRequest
+from onestop.accounts.api import ApiKeyAuth, PartnerRequest, StaffRequest
+from onestop.accounts.models import ApiKey
 from onestop.cases.models import (
     CaseStatus,
     Channel,
@@ -18,10 +27,22 @@ from onestop.cases.models import (
     Relationship,
     StalkingBehaviour,
 )
+from onestop.core.errors import BadRequest, PayloadTooLarge, Throttled, UnsupportedMediaType
+from onestop.core.ratelimit import Rate, rate_limit_hit
 from onestop.core.schemas import ErrorOut, InputSchema, error_responses, fields_renamed
+from onestop.intake.errors import DuplicateReport
 from onestop.intake.models import IntakeOutcome
+from onestop.intake.referrals import PoliceReferralIn, parse_police_referral
 from onestop.intake.selectors import IntakeMatch, intake_matches_for_user
-from onestop.intake.services import IntakeInput, intake_submit
+from onestop.intake.services import (
+    IntakeInput,
+    intake_submit,
+    police_referral_receive,
+    police_referral_replay,
+    police_referral_status,
+    referral_sender_check,
+    request_digest,
+)
 from onestop.people.models import ContactMethod, Gender
 
 router = Router(tags=["intake"])
@@ -146,3 +167,172 @@ def submit_intake(request: StaffRequest, body: IntakeIn) -> Status[IntakeResultO
             outcome=IntakeOutcome(result.outcome),
         ),
     )
+
+
+# --- police referrals (shared/contracts/police-referral.md) -------------------------------------
+
+referrals_router = Router(tags=["police referrals"], auth=ApiKeyAuth())
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REFERRAL_STATUS_DESCRIPTION = (
+    "`received`: not yet worked on; `in_support`: the center is assessing, planning or "
+    "supporting; `closed`."
+)
+
+
+class ReferralOut(Schema):
+    case_reference: str = Field(examples=["OS-2026-000123"])
+    status: Literal["received", "in_support", "closed"] = Field(
+        description=REFERRAL_STATUS_DESCRIPTION
+    )
+    received_at: str = Field(
+        description="ISO 8601 with a UTC offset.", json_schema_extra={"format": "date-time"}
+    )
+
+
+class SharedContactOut(Schema):
+    phone: str = Field(description="E.164")
+    safe_contact_method: Literal["call", "sms", "none"]
+    safe_contact_times: str
+
+
+class SharedIncidentOut(Schema):
+    behaviours: list[str]
+    further_harms: list[str]
+
+
+class SharedOut(Schema):
+    """Present only for what the victim agreed to share with the referring police agency."""
+
+    contact: SharedContactOut | None = None
+    incident: SharedIncidentOut | None = None
+
+
+class ReferralStatusOut(Schema):
+    case_reference: str
+    status: Literal["received", "in_support", "closed"] = Field(
+        description=REFERRAL_STATUS_DESCRIPTION
+    )
+    updated_at: str = Field(
+        description="ISO 8601 with a UTC offset.", json_schema_extra={"format": "date-time"}
+    )
+    shared: SharedOut | None = Field(
+        None,
+        description="Beyond the status, only what the victim's consent to share with this "
+        "police agency covers (an extension of the contract; absent otherwise).",
+    )
+
+
+def _throttle(key: ApiKey, bucket: str) -> None:
+    rate = Rate.parse(settings.ONESTOP_REFERRAL_RATE_LIMIT)
+    wait = rate_limit_hit(bucket=f"{bucket}:{key.agency_id}", rate=rate)
+    if wait is not None:
+        raise Throttled(
+            _("요청이 너무 많습니다. %d초 뒤에 다시 보내 주세요.") % wait, retry_after=wait
+        )
+
+
+def _idempotency_key(request: HttpRequest) -> str:
+    value = request.headers.get(IDEMPOTENCY_HEADER)
+    if value is None or not 8 <= len(value) <= 128 or not value.isprintable():
+        raise BadRequest(
+            _("Idempotency-Key 헤더에 8~128자의 값을 보내 주세요."), field=IDEMPOTENCY_HEADER
+        )
+    return value
+
+
+def _json_body(request: HttpRequest) -> Any:
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType(_("본문은 application/json이어야 합니다."))
+    limit = settings.ONESTOP_REFERRAL_MAX_BYTES
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(_("본문은 1 MiB 이하여야 합니다."))
+    try:
+        raw = request.body
+    except RequestDataTooBig as exc:
+        raise PayloadTooLarge(_("본문은 1 MiB 이하여야 합니다.")) from exc
+    if len(raw) > limit:
+        raise PayloadTooLarge(_("본문은 1 MiB 이하여야 합니다."))
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UnsupportedMediaType(_("본문을 JSON으로 읽을 수 없습니다."), code="not_json") from exc
+
+
+REFERRAL_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": IDEMPOTENCY_HEADER,
+            "required": True,
+            "description": "Chosen by the caller; the same key with the same body is answered "
+            "as the first time (200), with another body refused (409).",
+            "schema": {"type": "string", "minLength": 8, "maxLength": 128},
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "description": "At most 1 MiB. Unknown fields are rejected.",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/PoliceReferralIn"}}
+        },
+    },
+}
+# Schemas the OpenAPI document must carry although no operation parses them through ninja.
+OPENAPI_MODELS = [PoliceReferralIn]
+
+
+@referrals_router.post(
+    "/police",
+    response={201: ReferralOut, 200: ReferralOut}
+    | error_responses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+    openapi_extra=REFERRAL_OPENAPI,
+    summary="Refer a reported stalking victim, with her consent",
+)
+def receive_police_referral(request: PartnerRequest) -> Status[dict[str, Any]]:
+    """Opens a case at the one-stop center of the police agency's region (or the default
+    center), or attaches the report to the victim's open case. 201 for a new referral; 200
+    with the first answer when the same `Idempotency-Key` and body are sent again."""
+    key = request.auth
+    referral_sender_check(api_key=key)
+    _throttle(key, "referral")
+    idempotency_key = _idempotency_key(request)
+    raw = _json_body(request)
+    digest = request_digest(raw)
+    replay = police_referral_replay(
+        api_key=key, idempotency_key=idempotency_key, body_digest=digest
+    )
+    if replay is None:
+        data = parse_police_referral(raw)
+        try:
+            answer = police_referral_receive(
+                api_key=key, idempotency_key=idempotency_key, body_digest=digest, data=data
+            )
+        except IntegrityError:
+            # The same key or report arrived at the same moment and committed first.
+            replay = police_referral_replay(
+                api_key=key, idempotency_key=idempotency_key, body_digest=digest
+            )
+            if replay is None:
+                raise DuplicateReport(
+                    _("이 사건번호의 연계는 이미 다른 요청으로 받았습니다."),
+                    field="police_report_id",
+                ) from None
+            answer = replay
+    else:
+        answer = replay
+    return Status(answer.status, answer.body)
+
+
+@referrals_router.get(
+    "/police/{police_report_id}",
+    response={200: ReferralStatusOut} | error_responses(401, 404, 429),
+    exclude_none=True,
+    summary="The status of a referral, to the agency that sent it",
+)
+def police_referral_status_view(request: PartnerRequest, police_report_id: str) -> dict[str, Any]:
+    """404 to any agency but the one that sent the referral."""
+    key = request.auth
+    _throttle(key, "referral-status")
+    return police_referral_status(api_key=key, police_report_id=police_report_id)

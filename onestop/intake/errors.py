@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from onestop.core.errors import Conflict, DomainError
+from onestop.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from onestop.intake.selectors import IntakeMatch
@@ -20,3 +20,25 @@ class PossibleDuplicate(Conflict):
 
 class InvalidIntake(DomainError):
     code = "invalid"
+
+
+class ReferralForbidden(PermissionDenied):
+    """The key is valid but its agency may not send police referrals."""
+
+    code = "forbidden"
+
+
+class IdempotencyConflict(Conflict):
+    code = "idempotency_conflict"
+
+
+class DuplicateReport(Conflict):
+    code = "duplicate_report"
+
+
+class ReferralNotFound(NotFound):
+    code = "not_found"
+
+
+class ReferralAlreadyTaken(Conflict):
+    code = "already_taken"

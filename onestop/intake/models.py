@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.models import BaseModel
@@ -31,3 +32,59 @@ class Intake(BaseModel):
 
     def __str__(self) -> str:
         return f"intake {self.pk} → {self.outcome}"
+
+
+class PoliceReferral(BaseModel):
+    """One police report referred with the victim's consent, and the answer it got.
+
+    ``(referring_agency, idempotency_key)`` and ``(referring_agency, police_report_id)`` are
+    unique: a retried request finds its first answer, and a report is received once. Only
+    accepted referrals are stored (a refused one writes nothing). Victim identity is not here: it
+    went to the case's ``Victim`` and her address to a ``SealedLocation``."""
+
+    referring_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    api_key = models.ForeignKey("accounts.ApiKey", on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=128)
+    request_digest = models.CharField(max_length=64)
+    police_report_id = models.CharField(max_length=64)
+    receiving_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=30, choices=IntakeOutcome.choices)
+    received_at = models.DateTimeField()
+    reported_at = models.DateTimeField()
+    station = models.CharField(max_length=200)
+    officer_name = models.CharField(max_length=100)
+    officer_phone = models.CharField(max_length=20, blank=True)
+    risk_grade = models.CharField(max_length=20, blank=True)
+    protection_recommended = models.BooleanField(null=True)
+    # [{"kind", "from", "to"}] as received; protective-order tracking builds on them.
+    protective_measures = models.JSONField(default=list)
+    response_body = models.JSONField()
+    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referring_agency", "idempotency_key"], name="one_referral_per_key"
+            ),
+            models.UniqueConstraint(
+                fields=["referring_agency", "police_report_id"], name="one_referral_per_report"
+            ),
+            models.CheckConstraint(
+                condition=Q(taken_at__isnull=True, taken_by__isnull=True)
+                | Q(taken_at__isnull=False, taken_by__isnull=False),
+                name="referral_taken_by_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["receiving_agency", "taken_at", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"police referral {self.pk}"

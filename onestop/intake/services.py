@@ -4,25 +4,55 @@ open — one transaction, audited."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import Staff
+from onestop.accounts.models import Agency, AgencyKind, ApiKey, ApiScope, Staff
 from onestop.audit.services import audit_record
 from onestop.cases.errors import CaseActionForbidden
-from onestop.cases.models import Case, Relationship
-from onestop.cases.permissions import can_open_cases
-from onestop.cases.services import case_contact_log, case_open, validate_case_input
+from onestop.cases.models import Case, CaseStatus, Channel, Relationship
+from onestop.cases.permissions import can_open_cases, visible_cases_filter
+from onestop.cases.services import (
+    case_contact_log,
+    case_open,
+    case_open_from_referral,
+    case_referral_attach,
+    case_referral_take,
+    validate_case_input,
+)
+from onestop.consent.errors import DisclosureRefused
+from onestop.consent.models import DisclosureVia, Purpose
+from onestop.consent.services import consent_record_from_referral, disclosure_authorize
 from onestop.core import clock
-from onestop.core.errors import DomainError, ValidationFailed
-from onestop.intake.errors import InvalidIntake, PossibleDuplicate
-from onestop.intake.models import Intake, IntakeOutcome
+from onestop.core.errors import DomainError, ServiceUnavailable, ValidationFailed
+from onestop.intake.alerts import can_take_referrals, push_referral_alert
+from onestop.intake.errors import (
+    DuplicateReport,
+    IdempotencyConflict,
+    InvalidIntake,
+    PossibleDuplicate,
+    ReferralAlreadyTaken,
+    ReferralForbidden,
+    ReferralNotFound,
+)
+from onestop.intake.models import Intake, IntakeOutcome, PoliceReferral
+from onestop.intake.referrals import PoliceReferralIn, SafeContactIn
 from onestop.intake.selectors import intake_matches_for_user
-from onestop.people.models import ContactMethod, Gender, Victim
-from onestop.people.services import perpetrator_create, validate_victim_input, victim_create
+from onestop.people.models import ContactMethod, Gender, LocationKind, Victim
+from onestop.people.selectors import victim_find_matches
+from onestop.people.services import (
+    perpetrator_create,
+    sealed_location_add,
+    validate_victim_input,
+    victim_create,
+    victim_safe_contact_update,
+)
 
 
 @dataclass
@@ -198,3 +228,319 @@ def _intake_submit(
         data={"outcome": outcome, "channel": data.channel, "seconds": (now - started).seconds},
     )
     return IntakeResult(case=case, outcome=outcome, intake=intake)
+
+
+# --- police referrals ---------------------------------------------------------------------------
+# shared/contracts/police-referral.md. The API router parses the body (``referrals``) and answers;
+# these services decide where the referral goes and write it, in one transaction.
+
+
+@dataclass(frozen=True)
+class ReferralAnswer:
+    """201 for a referral received now, 200 for a retried request answered as the first time."""
+
+    status: int
+    body: dict[str, Any]
+    referral: PoliceReferral
+
+
+def referral_status_of(case: Case) -> str:
+    """The contract's three states: received, in support (anything the center is doing), closed."""
+    if case.status == CaseStatus.RECEIVED:
+        return "received"
+    if case.status == CaseStatus.CLOSED:
+        return "closed"
+    return "in_support"
+
+
+def request_digest(body: Any) -> str:
+    """The same JSON body, however its keys are ordered or spaced, has the same digest."""
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _source_label(api_key: ApiKey) -> str:
+    return f"{api_key.label} ({api_key.agency.code})"
+
+
+def referral_sender_check(*, api_key: ApiKey) -> None:
+    """Only a police agency's referral key may refer."""
+    if api_key.scope != ApiScope.POLICE_REFERRAL or api_key.agency.kind != AgencyKind.POLICE:
+        raise ReferralForbidden(_("이 키로는 경찰 연계를 보낼 수 없습니다."))
+
+
+def police_referral_replay(
+    *, api_key: ApiKey, idempotency_key: str, body_digest: str
+) -> ReferralAnswer | None:
+    """The first answer to a request sent again with the same key and body; ``None`` for a key
+    not used before; ``IdempotencyConflict`` for the same key with another body."""
+    referral = PoliceReferral.objects.filter(
+        referring_agency_id=api_key.agency_id, idempotency_key=idempotency_key
+    ).first()
+    if referral is None:
+        return None
+    if referral.request_digest != body_digest:
+        raise IdempotencyConflict(
+            _("이 Idempotency-Key는 다른 내용의 요청에 이미 쓰였습니다."), field="Idempotency-Key"
+        )
+    return ReferralAnswer(status=200, body=referral.response_body, referral=referral)
+
+
+def receiving_center_for(*, referring: Agency) -> Agency:
+    """The one-stop center of the referring agency's region, else the default center."""
+    center = (
+        Agency.objects.filter(kind=AgencyKind.ONESTOP_CENTER, region=referring.region)
+        .order_by("-is_default_center", "code")
+        .first()
+    ) or Agency.objects.filter(is_default_center=True).first()
+    if center is None:
+        raise ServiceUnavailable(
+            _("연계를 받을 원스톱 지원센터가 설정되어 있지 않습니다. 운영자에게 알려 주세요.")
+        )
+    return center
+
+
+def _safe_contact_times(contact: SafeContactIn | None) -> str:
+    if contact is None:
+        return ""
+    span = "~".join(t for t in (contact.from_ or "", contact.to or "") if t)
+    return " · ".join(part for part in (span, contact.note or "") if part)
+
+
+@transaction.atomic
+def police_referral_receive(
+    *, api_key: ApiKey, idempotency_key: str, body_digest: str, data: PoliceReferralIn
+) -> ReferralAnswer:
+    """Receive a referral the police sent with the victim's consent: find or create the victim
+    at the receiving center (by her phone's blind index), attach the report to her open case or
+    open one, write the consent to the ledger and the address to the sealed compartment, audit,
+    and alert the center's on-duty staff — all or nothing."""
+    referral_sender_check(api_key=api_key)
+    referring = api_key.agency
+    replay = police_referral_replay(
+        api_key=api_key, idempotency_key=idempotency_key, body_digest=body_digest
+    )
+    if replay is not None:
+        return replay
+    if PoliceReferral.objects.filter(
+        referring_agency=referring, police_report_id=data.police_report_id
+    ).exists():
+        raise DuplicateReport(
+            _("이 사건번호의 연계는 이미 다른 요청으로 받았습니다."), field="police_report_id"
+        )
+    center = receiving_center_for(referring=referring)
+    source = _source_label(api_key)
+    now = clock.now()
+    victim_in, perpetrator_in = data.victim, data.perpetrator
+    perpetrator = None
+    if perpetrator_in.name or perpetrator_in.phone or perpetrator_in.address:
+        perpetrator = perpetrator_create(
+            agency=center,
+            name=perpetrator_in.name or "",
+            phone=perpetrator_in.phone or "",
+            address=perpetrator_in.address or "",
+        )
+    referral_data: dict[str, Any] = {
+        "station": data.station,
+        "police_report_id": data.police_report_id,
+        "risk_grade": data.police_risk_grade or "",
+        "protection_recommended": bool(data.protection_recommended),
+        "measures": [m.kind for m in data.protective_measures],
+    }
+    known = list(victim_find_matches(agency=center, phone=victim_in.phone).order_by("-created_at"))
+    open_case = (
+        Case.objects.filter(victim__in=known, agency=center)
+        .exclude(status=CaseStatus.CLOSED)
+        .order_by("-opened_at")
+        .first()
+    )
+    if open_case is not None:
+        victim = open_case.victim
+        case = case_referral_attach(
+            case_id=open_case.pk,
+            source_label=source,
+            stalking_behaviours=data.behaviours,
+            summary=data.summary,
+            perpetrator=perpetrator,
+            referral_data=referral_data,
+        )
+        outcome = IntakeOutcome.ATTACHED
+    else:
+        if known:
+            victim, outcome = known[0], IntakeOutcome.NEW_CASE_KNOWN_VICTIM
+        else:
+            victim = victim_create(
+                agency=center,
+                name=victim_in.name,
+                phone=victim_in.phone,
+                birth_year=victim_in.birth_year,
+                gender=victim_in.gender,
+            )
+            outcome = IntakeOutcome.NEW_CASE
+        case = case_open_from_referral(
+            agency=center,
+            source_label=source,
+            victim=victim,
+            perpetrator=perpetrator,
+            relationship=perpetrator_in.relationship,
+            channel=Channel.POLICE,
+            stalking_behaviours=data.behaviours,
+            summary=data.summary,
+            referral_data=referral_data,
+        )
+    if victim_in.safe_contact is not None:
+        victim_safe_contact_update(
+            victim=victim,
+            method=victim_in.safe_contact.method,
+            times=_safe_contact_times(victim_in.safe_contact),
+        )
+    if victim_in.address:
+        sealed_location_add(
+            victim=victim,
+            kind=LocationKind.HOME,
+            address=victim_in.address,
+            source="police_referral",
+        )
+    consent_record_from_referral(
+        case=case,
+        referring_agency=referring,
+        purposes=data.consent.purposes,
+        data_categories=list(data.consent.data_categories),
+        method=data.consent.method,
+        given_at=data.consent.given_at,
+        witness=data.consent.officer_id or "",
+        source_label=source,
+    )
+    body = {
+        "case_reference": case.reference,
+        "status": referral_status_of(case),
+        "received_at": now.astimezone(clock.SEOUL).isoformat(),
+    }
+    referral = PoliceReferral.objects.create(
+        referring_agency=referring,
+        api_key=api_key,
+        idempotency_key=idempotency_key,
+        request_digest=body_digest,
+        police_report_id=data.police_report_id,
+        receiving_agency=center,
+        case=case,
+        outcome=outcome,
+        received_at=now,
+        reported_at=data.reported_at,
+        station=data.station,
+        officer_name=data.officer.name,
+        officer_phone=data.officer.phone or "",
+        risk_grade=data.police_risk_grade or "",
+        protection_recommended=data.protection_recommended,
+        protective_measures=[
+            m.model_dump(mode="json", by_alias=True) for m in data.protective_measures
+        ],
+        response_body=body,
+    )
+    audit_record(
+        actor=None,
+        actor_label=source,
+        action="referral.receive",
+        target=case,
+        data={
+            "referral": str(referral.pk),
+            "from": referring.code,
+            "to": center.code,
+            "outcome": outcome,
+            "sealed_address": bool(victim_in.address),
+        },
+    )
+    transaction.on_commit(lambda: push_referral_alert(referral_id=referral.pk))
+    return ReferralAnswer(status=201, body=body, referral=referral)
+
+
+# What the police may get back beyond the status, category by category, when the victim's
+# consent to share with that police agency covers it.
+def _shared_contact(case: Case) -> dict[str, Any]:
+    victim = case.victim
+    return {
+        "phone": victim.phone,
+        "safe_contact_method": victim.safe_contact_method,
+        "safe_contact_times": victim.safe_contact_times,
+    }
+
+
+def _shared_incident(case: Case) -> dict[str, Any]:
+    return {"behaviours": case.stalking_behaviours, "further_harms": case.further_harms}
+
+
+SHARED_BACK = {"contact": _shared_contact, "incident": _shared_incident}
+
+
+@transaction.atomic
+def police_referral_status(*, api_key: ApiKey, police_report_id: str) -> dict[str, Any]:
+    """The status of a referral, to the agency that sent it (404 to anyone else), and what else
+    the victim agreed to share back with it, each part through the disclosure gate."""
+    referral = (
+        PoliceReferral.objects.select_related("case", "case__victim", "referring_agency")
+        .filter(referring_agency_id=api_key.agency_id, police_report_id=police_report_id)
+        .first()
+    )
+    if referral is None:
+        raise ReferralNotFound(_("연계 기록을 찾을 수 없습니다."))
+    case, source = referral.case, _source_label(api_key)
+    answer: dict[str, Any] = {
+        "case_reference": case.reference,
+        "status": referral_status_of(case),
+        "updated_at": case.updated_at.astimezone(clock.SEOUL).isoformat(),
+    }
+    shared: dict[str, Any] = {}
+    for category, build in SHARED_BACK.items():
+        try:
+            disclosure_authorize(
+                case=case,
+                recipient=referral.referring_agency,
+                purpose=Purpose.SHARE_WITH_POLICE,
+                categories=[category],
+                via=DisclosureVia.API,
+                actor=None,
+                actor_label=source,
+                what=f"referral status: {category}",
+            )
+        except DisclosureRefused:
+            continue
+        shared[category] = build(case)
+    if shared:
+        answer["shared"] = shared
+    audit_record(
+        actor=None,
+        actor_label=source,
+        action="referral.status_read",
+        target=case,
+        data={"referral": str(referral.pk), "shared": sorted(shared)},
+    )
+    return answer
+
+
+@transaction.atomic
+def police_referral_take(*, actor: Staff, referral_id: UUID) -> Case:
+    """Open a referral's alert: the first on-duty staff member (or a supervisor) of the receiving
+    agency takes it and joins the case's team. Opening it is when the victim's name is first
+    shown, and it is audited."""
+    referral = (
+        PoliceReferral.objects.select_for_update()
+        .filter(pk=referral_id, receiving_agency_id=actor.agency_id)
+        .first()
+    )
+    if referral is None or not can_take_referrals(actor):
+        raise ReferralNotFound(_("연계 기록을 찾을 수 없습니다."))
+    taken_by_another = referral.taken_by_id not in (None, actor.pk)
+    if taken_by_another and not (
+        Case.objects.filter(visible_cases_filter(actor), pk=referral.case_id).exists()
+    ):
+        taker = referral.taken_by.label if referral.taken_by else ""
+        raise ReferralAlreadyTaken(_("다른 직원(%s)이 이미 이 연계를 맡았습니다.") % taker)
+    first = referral.taken_at is None
+    if first:
+        referral.taken_at, referral.taken_by = clock.now(), actor
+        referral.save(update_fields=["taken_at", "taken_by", "updated_at"])
+    return case_referral_take(
+        case_id=referral.case_id,
+        actor=actor,
+        referral_data={"referral": str(referral.pk), "first": first},
+    )

@@ -9,4 +9,5 @@ app_name = "intake"
 urlpatterns = [
     path("new/", views.intake_new, name="new"),
     path("matches/", views.intake_matches, name="matches"),
+    path("referrals/<uuid:referral_id>/take/", views.referral_take, name="referral_take"),
 ]

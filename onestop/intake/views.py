@@ -5,25 +5,34 @@ again, with her input kept, if she submits without choosing. Views parse and ren
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.accounts.models import Staff
 from onestop.accounts.views import current_staff
 from onestop.cases.errors import CaseNotFound
 from onestop.cases.forms import add_domain_errors
+from onestop.cases.panels import CasePanel
 from onestop.cases.permissions import can_open_cases
 from onestop.cases.selectors import case_get_for_user
 from onestop.core.errors import DomainError, NotFound, ValidationFailed
-from onestop.intake.errors import PossibleDuplicate
+from onestop.intake.alerts import (
+    can_take_referrals,
+    pending_referrals_for,
+    receives_live_alerts,
+    referral_alert_payload,
+)
+from onestop.intake.errors import PossibleDuplicate, ReferralAlreadyTaken
 from onestop.intake.forms import IntakeChoiceForm, IntakeForm, MatchLookupForm
 from onestop.intake.selectors import IntakeMatch, intake_matches_for_user
-from onestop.intake.services import intake_submit, validate_intake
+from onestop.intake.services import intake_submit, police_referral_take, validate_intake
 
 
 def _intake_staff(request: HttpRequest) -> Staff:
@@ -94,3 +103,32 @@ def intake_matches(request: HttpRequest) -> HttpResponse:
     user = _intake_staff(request)
     matches = intake_matches_for_user(user=user, **MatchLookupForm(request.GET).lookup())
     return render(request, "intake/new.html#matches", {"matches": matches, "must_choose": False})
+
+
+@login_required
+@require_POST
+def referral_take(request: HttpRequest, referral_id: UUID) -> HttpResponse:
+    """Open a police referral's alert: take it (audited) and go to its case."""
+    user = current_staff(request)
+    try:
+        case = police_referral_take(actor=user, referral_id=referral_id)
+    except ReferralAlreadyTaken as taken:
+        messages.error(request, taken.message)
+        return redirect("cases:dashboard")
+    messages.success(request, _("경찰 연계 %s을(를) 맡았습니다.") % case.reference)
+    return redirect("cases:detail", case_id=case.pk)
+
+
+def referral_panel(user: Staff) -> CasePanel | None:
+    """The dashboard's referral panel: the duty switch, and the referrals nobody has taken."""
+    if not can_open_cases(user):
+        return None
+    return CasePanel(
+        "intake/referral_panel.html",
+        {
+            "pending": [referral_alert_payload(r) for r in pending_referrals_for(user=user)],
+            "can_take": can_take_referrals(user),
+            "live": receives_live_alerts(user),
+            "on_duty": user.on_duty,
+        },
+    )

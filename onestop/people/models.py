@@ -23,13 +23,13 @@ class ContactMethod(models.TextChoices):
 
 
 class Victim(BaseModel):
-    """A victim as one agency knows her. Identity is sealed; lookups go through the indexes."""
+    """A victim as one agency knows her. Identity is sealed; lookups go through the indexes.
+    Where she lives is not here: it is a ``SealedLocation``."""
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
     name = EncryptedTextField()
     phone = EncryptedTextField(blank=True)
     birth_year = EncryptedIntegerField(null=True, blank=True)
-    address = EncryptedTextField(blank=True)
     gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
     safe_contact_method = models.CharField(
         max_length=20, choices=ContactMethod.choices, default=ContactMethod.CALL
@@ -54,9 +54,37 @@ class Perpetrator(BaseModel):
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
     name = EncryptedTextField(blank=True)
     phone = EncryptedTextField(blank=True)
+    address = EncryptedTextField(blank=True)
     gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
     description = EncryptedTextField(blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return f"perpetrator {self.pk}"
+
+
+class LocationKind(models.TextChoices):
+    HOME = "home", _("거주지")
+    NEW_HOME = "new_home", _("새 거주지 (이전 후)")
+    WORKPLACE = "workplace", _("직장·학교")
+    OTHER = "other", _("기타 장소")
+
+
+class SealedLocation(BaseModel):
+    """A place where a victim can be found. Kept apart from everything else: never in a list, an
+    export, a notification, a partner projection or a log line. Reading one is its own,
+    audited act (see ``cases.services.case_sealed_locations_reveal``)."""
+
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="sealed_locations")
+    kind = models.CharField(max_length=20, choices=LocationKind.choices)
+    address = EncryptedTextField()
+    source = models.CharField(max_length=30, help_text="where it came from: staff, police_referral")
+    recorded_by = models.ForeignKey(
+        "accounts.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"sealed location {self.pk}"

@@ -10,7 +10,7 @@ from onestop.accounts.models import Agency
 from onestop.core.errors import DomainError
 from onestop.core.phone import normalize_phone
 from onestop.people.identity import name_birth_index, phone_index
-from onestop.people.models import Victim
+from onestop.people.models import SealedLocation, Victim
 
 
 def victim_find_matches(
@@ -26,3 +26,12 @@ def victim_find_matches(
     if not condition:
         return Victim.objects.none()
     return Victim.objects.filter(condition, agency=agency)
+
+
+def sealed_locations_of(*, victim: Victim) -> list[SealedLocation]:
+    """The victim's sealed places, newest first. Callers decide who may read them, and audit."""
+    return list(SealedLocation.objects.filter(victim=victim).order_by("-created_at"))
+
+
+def sealed_location_count(*, victim: Victim) -> int:
+    return SealedLocation.objects.filter(victim=victim).count()

@@ -5,13 +5,20 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import Agency
+from onestop.accounts.models import Agency, Staff
 from onestop.core import clock
 from onestop.core.errors import DomainError, ValidationFailed
 from onestop.core.phone import normalize_phone
 from onestop.people.errors import InvalidPerson
 from onestop.people.identity import name_birth_index, phone_index
-from onestop.people.models import ContactMethod, Gender, Perpetrator, Victim
+from onestop.people.models import (
+    ContactMethod,
+    Gender,
+    LocationKind,
+    Perpetrator,
+    SealedLocation,
+    Victim,
+)
 
 MAX_NAME = 50
 
@@ -59,7 +66,6 @@ def victim_create(
     gender: str = Gender.UNKNOWN,
     safe_contact_method: str = ContactMethod.CALL,
     safe_contact_times: str = "",
-    address: str = "",
 ) -> Victim:
     clean_name, clean_phone = validate_victim_input(
         name=name,
@@ -76,7 +82,6 @@ def victim_create(
         gender=gender,
         safe_contact_method=safe_contact_method,
         safe_contact_times=safe_contact_times.strip(),
-        address=address.strip(),
         phone_index=phone_index(clean_phone),
         name_birth_index=name_birth_index(clean_name, birth_year),
     )
@@ -88,6 +93,7 @@ def perpetrator_create(
     agency: Agency,
     name: str = "",
     phone: str = "",
+    address: str = "",
     gender: str = Gender.UNKNOWN,
     description: str = "",
 ) -> Perpetrator:
@@ -108,7 +114,53 @@ def perpetrator_create(
         agency=agency,
         name=" ".join(name.split()),
         phone=clean_phone,
+        address=address.strip(),
         gender=gender,
         description=description.strip(),
         phone_index=phone_index(clean_phone),
     )
+
+
+MAX_ADDRESS = 500
+
+
+@transaction.atomic
+def sealed_location_add(
+    *,
+    victim: Victim,
+    kind: str,
+    address: str,
+    source: str,
+    recorded_by: Staff | None = None,
+) -> SealedLocation:
+    """Seal a place where the victim can be found. Callers audit it in the case they serve."""
+    clean = " ".join(address.split())
+    errors: list[DomainError] = []
+    if kind not in LocationKind.values:
+        errors.append(InvalidPerson(_("장소 종류가 올바르지 않습니다."), field="kind"))
+    if not clean:
+        errors.append(InvalidPerson(_("주소를 입력하세요."), field="address", code="required"))
+    elif len(clean) > MAX_ADDRESS:
+        errors.append(InvalidPerson(_("주소가 너무 깁니다."), field="address"))
+    if errors:
+        raise ValidationFailed(errors)
+    return SealedLocation.objects.create(
+        victim=victim, kind=kind, address=clean, source=source, recorded_by=recorded_by
+    )
+
+
+@transaction.atomic
+def victim_safe_contact_update(*, victim: Victim, method: str, times: str) -> Victim:
+    """How and when she may be contacted, as she last said. Callers audit it."""
+    if method not in ContactMethod.values:
+        raise ValidationFailed(
+            [
+                InvalidPerson(
+                    _("안전한 연락 방법 값이 올바르지 않습니다."), field="safe_contact_method"
+                )
+            ]
+        )
+    victim.safe_contact_method = method
+    victim.safe_contact_times = times.strip()[:200]
+    victim.save(update_fields=["safe_contact_method", "safe_contact_times", "updated_at"])
+    return victim

@@ -18,7 +18,7 @@ def staff_operations() -> Iterator[tuple[str, str]]:
     schema = client_for().get(f"{API}/openapi.json").json()
     for path, item in schema["paths"].items():
         for method, operation in item.items():
-            if "security" in operation:
+            if any("StaffSessionAuth" in scheme for scheme in operation.get("security", [])):
                 yield method, path
 
 

@@ -48,6 +48,8 @@ def test_it_describes_every_endpoint(schema):
         ("/api/v1/cases/{case_id}/complaint-withdrawn", "post"),
         ("/api/v1/intake/matches", "post"),
         ("/api/v1/intake", "post"),
+        ("/api/v1/referrals/police", "post"),
+        ("/api/v1/referrals/police/{police_report_id}", "get"),
     }
 
 
@@ -64,6 +66,16 @@ def test_every_operation_documents_the_errors_it_can_answer(schema):
         if path == "/api/v1/health":
             assert documented == {"200", "503"}
             assert "security" not in operation
+            continue
+        if path.startswith("/api/v1/referrals/"):
+            # Police systems with a bearer key: every status of the contract, and no other.
+            assert operation["security"] == [{"ApiKeyAuth": []}]
+            expected = (
+                {"200", "201", "400", "401", "403", "409", "413", "415", "422", "429", "503"}
+                if method == "post"
+                else {"200", "401", "404", "429"}
+            )
+            assert documented == expected, (path, method)
             continue
         # Signed-in staff only: 401 without a session; and 422 for any bad parameter.
         assert operation["security"] == [{"StaffSessionAuth": []}]

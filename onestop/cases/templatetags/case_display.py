@@ -14,15 +14,25 @@ from onestop.cases.models import (
     CloseReason,
     EventKind,
     FurtherHarm,
+    RiskGrade,
     StalkingBehaviour,
     TeamRole,
 )
 from onestop.core.phone import format_phone
+from onestop.people.models import LocationKind
 
 register = template.Library()
 
 
-def _label(choices: type[CaseStatus | Channel | CloseReason | TeamRole], code: object) -> str:
+@register.filter
+def risk_grade_label(code: str) -> str:
+    return _label(RiskGrade, code)
+
+
+def _label(
+    choices: type[CaseStatus | Channel | CloseReason | TeamRole | LocationKind | RiskGrade],
+    code: object,
+) -> str:
     try:
         return str(choices(str(code)).label)
     except ValueError:
@@ -81,6 +91,19 @@ def event_detail(event: CaseEvent) -> str:
         return f"{data.get('staff_label', '')} · {_label(TeamRole, data.get('role', ''))}"
     if event.kind in (EventKind.OPENED, EventKind.CONTACT) and data.get("channel"):
         return _label(Channel, data["channel"])
+    if event.kind == EventKind.POLICE_REFERRAL:
+        parts = [str(data.get("station", ""))]
+        if data.get("risk_grade"):
+            parts.append(_("경찰 위험도: %s") % risk_grade_label(data["risk_grade"]))
+        if data.get("protection_recommended"):
+            parts.append(_("신변보호 권고"))
+        return " · ".join(p for p in parts if p)
+    if event.kind in (EventKind.CONSENT_RECORDED, EventKind.CONSENT_WITHDRAWN):
+        return str(data.get("purpose_label", ""))
+    if event.kind == EventKind.DISCLOSED:
+        return f"{data.get('recipient_label', '')} · {data.get('purpose_label', '')}"
+    if event.kind == EventKind.SEALED_LOCATION_ADDED:
+        return _label(LocationKind, data.get("kind", ""))
     if event.kind == EventKind.COMPLAINT_WITHDRAWN:
         return _("사례 단계는 바뀌지 않았습니다 (%s).") % _label(
             CaseStatus, data.get("status_unchanged", "")

@@ -1,0 +1,21 @@
+"""Resident registration numbers (주민등록번호) are never accepted: no law lets this system
+process them. This finds text that looks like one — written whole, with or without the hyphen,
+or masked after the gender digit (``950101-2******``) — so that it can be refused before it is
+stored anywhere."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+RRN_PATTERN = re.compile(
+    r"(?<![\d])"
+    r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"  # YYMMDD
+    r"\s*[-\u2010-\u2015]?\s*"
+    r"[1-8][\d*xX●•]{6}"  # gender/century digit, then six digits or a mask
+    r"(?![\dxX*●•])"
+)
+
+
+def looks_like_rrn(text: str) -> bool:
+    return bool(RRN_PATTERN.search(unicodedata.normalize("NFKC", text)))
