@@ -78,6 +78,19 @@ class RiskGrade(models.TextChoices):
     UNKNOWN = "unknown", _("알 수 없음")
 
 
+class ProtectiveMeasureKind(models.TextChoices):
+    """Protective measures of the Stalking Punishment Act, as the police referral contract names
+    them."""
+
+    EMERGENCY = "emergency", _("응급조치")
+    URGENT_EMERGENCY = "urgent_emergency", _("긴급응급조치 (100m 접근금지·전기통신 접근금지)")
+    PROVISIONAL_WARNING = "provisional_warning", _("잠정조치 1호: 서면 경고")
+    PROVISIONAL_100M = "provisional_100m", _("잠정조치 2호: 100m 이내 접근금지")
+    PROVISIONAL_TELECOM = "provisional_telecom", _("잠정조치 3호: 전기통신 이용 접근금지")
+    PROVISIONAL_MONITORING = "provisional_monitoring", _("잠정조치 3호의2: 위치추적 전자장치 부착")
+    PROVISIONAL_DETENTION = "provisional_detention", _("잠정조치 4호: 유치장·구치소 유치")
+
+
 class CloseReason(models.TextChoices):
     SUPPORT_COMPLETED = "support_completed", _("지원 완료")
     VICTIM_REQUEST = "victim_request", _("피해자 요청")

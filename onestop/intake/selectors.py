@@ -10,10 +10,11 @@ from uuid import UUID
 
 from onestop.accounts.models import Staff
 from onestop.audit.services import audit_record
-from onestop.cases.models import Case, CaseStatus, TeamRole
+from onestop.cases.models import Case, CaseStatus, ProtectiveMeasureKind, TeamRole
 from onestop.cases.permissions import can_open_cases
 from onestop.core.errors import DomainError
 from onestop.core.phone import mask_phone, normalize_phone
+from onestop.intake.models import PoliceReferral
 from onestop.people.identity import mask_name, name_birth_index, phone_index
 from onestop.people.selectors import victim_find_matches
 
@@ -99,3 +100,40 @@ def intake_matches_for_user(
             data={"cases": [m.reference for m in matches]},
         )
     return matches
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    kind: str
+    label: str
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    referral: PoliceReferral
+    measures: list[MeasureRow]
+
+
+def referrals_for_case(*, case: Case) -> list[ReferralRow]:
+    """The police referrals behind a case the caller fetched through ``case_get_for_user``."""
+    rows = []
+    for referral in (
+        PoliceReferral.objects.filter(case=case)
+        .select_related("referring_agency", "taken_by")
+        .order_by("-received_at")
+    ):
+        measures = [
+            MeasureRow(
+                kind=m.get("kind", ""),
+                label=str(ProtectiveMeasureKind(m["kind"]).label)
+                if m.get("kind") in ProtectiveMeasureKind.values
+                else str(m.get("kind", "")),
+                start=str(m.get("from") or ""),
+                end=str(m.get("to") or ""),
+            )
+            for m in referral.protective_measures
+        ]
+        rows.append(ReferralRow(referral=referral, measures=measures))
+    return rows

@@ -1,12 +1,17 @@
 """The intake page: a counselor takes a contact and, in one submit, opens a case or attaches the
 contact to the caller's existing case. Possible duplicates are shown while she types (htmx) and
 again, with her input kept, if she submits without choosing. Views parse and render; the
-``intake_submit`` service validates, decides and writes."""
+``intake_submit`` service validates, decides and writes.
+
+Police referrals: the dashboard panel of referrals nobody has taken (with the duty switch and the
+live alerts), opening one, and the case page's panel of the reports behind a case."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +24,7 @@ from onestop.accounts.models import Staff
 from onestop.accounts.views import current_staff
 from onestop.cases.errors import CaseNotFound
 from onestop.cases.forms import add_domain_errors
+from onestop.cases.models import Case
 from onestop.cases.panels import CasePanel
 from onestop.cases.permissions import can_open_cases
 from onestop.cases.selectors import case_get_for_user
@@ -31,7 +37,7 @@ from onestop.intake.alerts import (
 )
 from onestop.intake.errors import PossibleDuplicate, ReferralAlreadyTaken
 from onestop.intake.forms import IntakeChoiceForm, IntakeForm, MatchLookupForm
-from onestop.intake.selectors import IntakeMatch, intake_matches_for_user
+from onestop.intake.selectors import IntakeMatch, intake_matches_for_user, referrals_for_case
 from onestop.intake.services import intake_submit, police_referral_take, validate_intake
 
 
@@ -132,3 +138,13 @@ def referral_panel(user: Staff) -> CasePanel | None:
             "on_duty": user.on_duty,
         },
     )
+
+
+def case_referrals_panel(
+    case: Case, user: Staff, bound: Mapping[str, forms.Form]
+) -> CasePanel | None:
+    """The police reports behind a case: station, officer, police risk grade, measures."""
+    referrals = referrals_for_case(case=case)
+    if not referrals:
+        return None
+    return CasePanel("intake/case_referrals.html", {"referrals": referrals})
