@@ -47,7 +47,8 @@ from onestop.people.models import Perpetrator, SealedLocation, Victim
 from onestop.people.selectors import sealed_locations_of
 from onestop.people.services import sealed_location_add
 
-MAX_SUMMARY = 5000
+# A summary holds what a partner's report says too (the police referral contract allows 10,000).
+MAX_SUMMARY = 10_000
 MAX_NOTE = 5000
 
 # The workflow. Reopening (closed → assessing) starts with a fresh assessment.

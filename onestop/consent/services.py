@@ -316,7 +316,7 @@ def _covering_grant(
     *, case: Case, recipient: Agency, purpose: str, categories: list[str], at: dt.datetime
 ) -> ConsentGrant | None:
     in_force = (
-        ConsentGrant.objects.select_for_update()
+        ConsentGrant.objects.select_for_update(of=("self",))
         .filter(case=case, purpose=purpose, withdrawn_at__isnull=True, given_at__lte=at)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
         .select_related("recipient_agency")
@@ -403,6 +403,7 @@ def disclosure_authorize(
         errors.append(InvalidConsent(_("내용이 너무 깁니다."), field="what"))
     if errors:
         raise ValidationFailed(errors)
+    Case.objects.select_for_update().filter(pk=case.pk).first()  # the case before its consents
     now = clock.now()
     grant = _covering_grant(
         case=case, recipient=recipient, purpose=purpose, categories=clean, at=now
