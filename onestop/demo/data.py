@@ -26,8 +26,8 @@ from uuid import UUID
 
 from django.db import transaction
 
-from onestop.accounts.models import Agency, AgencyKind, Region, Role, Staff
-from onestop.accounts.services import agency_add, staff_add
+from onestop.accounts.models import Agency, AgencyKind, ApiKey, Region, Role, Staff
+from onestop.accounts.services import agency_add, apikey_issue, staff_add, staff_set_on_duty
 from onestop.cases.models import (
     CaseStatus,
     Channel,
@@ -44,8 +44,21 @@ from onestop.cases.services import (
     case_team_assign,
     case_transition,
 )
+from onestop.consent.services import (
+    ConsentInput,
+    consent_record,
+    consent_withdraw,
+    disclosure_record,
+)
 from onestop.core import clock
-from onestop.intake.services import IntakeInput, intake_submit
+from onestop.intake.referrals import parse_police_referral
+from onestop.intake.services import (
+    IntakeInput,
+    intake_submit,
+    police_referral_receive,
+    police_referral_take,
+    request_digest,
+)
 from onestop.people.models import ContactMethod, Gender
 
 # Shown on the login page of a demo and in the README; it passes the password validators.
@@ -294,6 +307,7 @@ class CasePlan:
     withdrawn_complaint: bool = False
     repeat_call: bool = False  # the victim calls the hotline again; intake attaches the call
     hotline: bool = False  # a 1366 case: handled by the 1366 center's own supervisor
+    consent: str = ""  # "kept" or "withdrawn": a consent to share with providers, and a disclosure
 
 
 @dataclass
@@ -471,6 +485,11 @@ def _plans(rng: random.Random) -> list[CasePlan]:
                 hotline=hotline,
             )
         )
+    # Every third case that reaches support records a consent (decided by position, so the
+    # generator's sequence, and with it the whole data set, stays as it was).
+    supported = [p for p in plans if not p.hotline and CaseStatus.IN_SUPPORT in p.path]
+    for position, plan in enumerate(supported[::3]):
+        plan.consent = "withdrawn" if position % 3 == 2 else "kept"
     return plans
 
 
@@ -669,6 +688,43 @@ class _Loader:
             self.at(moment(0.5), self._withdrawn_step(case_id, actor))
         if plan.repeat_call and status == CaseStatus.IN_SUPPORT:
             self.at(moment(0.6), self._repeat_call_step(case_id, plan))
+        if plan.consent and status == CaseStatus.IN_SUPPORT:
+            self.at(moment(0.02), self._consent_step(case_id, actor, plan.consent))
+
+    def _consent_step(
+        self, case_id: Callable[[], UUID], actor: Staff, outcome: str
+    ) -> Callable[[], None]:
+        """The victim agrees to share with counseling and legal providers; the lead records a
+        disclosure to the counseling center before calling it; some later withdraw."""
+
+        def run() -> None:
+            grant = consent_record(
+                case_id=case_id(),
+                actor=actor,
+                data=ConsentInput(
+                    purpose="share_with_providers",
+                    recipient_kinds=("counseling", "legal"),
+                    data_categories=["identity", "contact", "incident"],
+                    method="signed_form",
+                    given_at=clock.now() - dt.timedelta(minutes=20),
+                    note="지원 계획 상담 중 서면 동의",
+                ),
+            )
+            disclosure_record(
+                case_id=case_id(),
+                actor=actor,
+                recipient_agency_id=Agency.objects.get(code="counseling-maeum").pk,
+                purpose="share_with_providers",
+                categories=["identity", "contact"],
+                via="phone",
+                what="심리상담 첫 회기 예약을 위해 이름과 연락처 전달",
+            )
+            if outcome == "withdrawn":
+                consent_withdraw(
+                    case_id=case_id(), grant_id=grant.pk, actor=actor, note="피해자가 전화로 철회"
+                )
+
+        return run
 
     def _repeat_call_step(self, case_id: Callable[[], UUID], plan: CasePlan) -> Callable[[], None]:
         def run() -> None:
@@ -712,6 +768,95 @@ class _Loader:
                 note="가해자 가족의 합의 요구로 피해자가 고소를 취하함. "
                 "스토킹은 반의사불벌죄가 아니므로 수사와 지원은 계속됨.",
             )
+
+        return run
+
+
+# Police referrals of the last days, sent through the real referral service as a police system
+# would: (hours ago, police risk grade, who took it ("" = waiting), consent purposes).
+REFERRALS: list[tuple[float, str, str, list[str]]] = [
+    (50.0, "high", "counselor1", ["support_services", "share_with_police"]),
+    (5.0, "very_high", "", ["support_services"]),
+    (0.7, "medium", "", ["support_services", "share_with_providers"]),
+]
+REFERRAL_SUMMARIES = [
+    "이별 통보 후 하루 수십 통의 전화와 메시지, 회사 앞에서 기다림. 112 신고 후 긴급응급조치.",
+    "전 남자친구가 새벽에 집 현관 도어록을 여러 차례 누름. 흉기를 언급하는 메시지를 보냄.",
+    "SNS로 알게 된 사람이 피해자의 주소를 알아내 선물을 두고 감. 지인들에게도 연락함.",
+]
+
+
+class _ReferralSender:
+    """Demo police referrals, sent through ``police_referral_receive`` like a police system's."""
+
+    def __init__(self, loader: _Loader, people: _People) -> None:
+        self.loader = loader
+        self.people = people
+        self.key: ApiKey | None = None
+        self.opened = 0  # cases the referrals opened
+
+    def schedule(self) -> None:
+        rng = random.Random(f"{SEED}-referrals")  # noqa: S311  (synthetic data)
+        for index, (hours_ago, grade, taker, purposes) in enumerate(REFERRALS):
+            moment = self.loader.now - dt.timedelta(hours=hours_ago)
+            payload = self._payload(rng, index, moment, grade, purposes)
+            self.loader.at(moment, self._send(index, payload, taker))
+
+    def _payload(
+        self, rng: random.Random, index: int, moment: dt.datetime, grade: str, purposes: list[str]
+    ) -> dict[str, object]:
+        birth_year = rng.randint(1988, 2002)
+        reported = moment - dt.timedelta(minutes=rng.randint(40, 90))
+        return {
+            "police_report_id": f"SMPA-{moment.astimezone(clock.SEOUL):%Y}-{9100 + index:06d}",
+            "reported_at": reported.isoformat(),
+            "station": "서울마포경찰서",
+            "officer": {"name": "경위 황성민", "phone": "02-3149-0000"},
+            "victim": {
+                "name": self.people.name(Gender.FEMALE, birth_year),
+                "phone": self.people.phone(),
+                "birth_year": birth_year,
+                "gender": "female",
+                "address": f"서울특별시 마포구 {rng.choice(['망원', '연남', '합정'])}동 (데모)",
+                "safe_contact": {"method": "sms", "from": "18:00", "to": "22:00"},
+            },
+            "perpetrator": {"relationship": "former_partner"},
+            "behaviours": ["communication", "watching_waiting"],
+            "summary": REFERRAL_SUMMARIES[index],
+            "police_risk_grade": grade,
+            "protection_recommended": grade in ("high", "very_high"),
+            "protective_measures": [
+                {"kind": "urgent_emergency", "from": f"{reported.astimezone(clock.SEOUL):%Y-%m-%d}"}
+            ],
+            "consent": {
+                "given": True,
+                "given_at": (reported + dt.timedelta(minutes=20)).isoformat(),
+                "method": "signed_form",
+                "purposes": purposes,
+                "data_categories": ["identity", "contact", "incident", "risk", "address"],
+                "officer_id": "MP-0412",
+            },
+        }
+
+    def _send(self, index: int, payload: dict[str, object], taker: str) -> Callable[[], None]:
+        def run() -> None:
+            if self.key is None:
+                self.key, _raw = apikey_issue(
+                    actor=None, agency_code="police-mapo", scope="police_referral"
+                )
+            data = parse_police_referral(payload)
+            answer = police_referral_receive(
+                api_key=self.key,
+                idempotency_key=f"demo-referral-{index}",
+                body_digest=request_digest(payload),
+                data=data,
+            )
+            if answer.referral.outcome != "attached":
+                self.opened += 1
+            if taker:
+                staff = self.loader.staff[taker]
+                staff_set_on_duty(actor=staff, on_duty=True)  # her shift: she takes referrals
+                police_referral_take(actor=staff, referral_id=answer.referral.pk)
 
         return run
 
@@ -768,10 +913,13 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoResult:
             )
         for index, plan in enumerate(_plans(rng)):
             loader.schedule(index, plan)
+        referral_people = _People(random.Random(f"{SEED}-referral-people"))  # noqa: S311
+        referrals = _ReferralSender(loader, referral_people)
+        referrals.schedule()
         for step in sorted(loader.steps):
             set_time(step.at)
             step.run()
-    result.cases = len(loader.cases)
+    result.cases = len(loader.cases) + referrals.opened
     return result
 
 

@@ -14,6 +14,7 @@ from onestop.accounts.models import Agency, AgencyKind, Role, Staff
 from onestop.audit.models import AuditEntry
 from onestop.audit.selectors import audit_chain_verify
 from onestop.cases.models import Case, CaseEvent, CaseStatus, EventKind, Relationship
+from onestop.consent.models import ConsentGrant, Disclosure
 from onestop.core import clock
 from onestop.demo.data import (
     DEMO_PASSWORD,
@@ -24,8 +25,8 @@ from onestop.demo.data import (
     _simulated_clock,
     demo_load,
 )
-from onestop.intake.models import Intake, IntakeOutcome
-from onestop.people.models import Perpetrator, Victim
+from onestop.intake.models import Intake, IntakeOutcome, PoliceReferral
+from onestop.people.models import Perpetrator, SealedLocation, Victim
 
 MODELS = (Agency, Staff, Victim, Perpetrator, Case, CaseEvent, Intake, AuditEntry)
 
@@ -92,7 +93,25 @@ def test_cases_in_every_status_over_eighteen_months(loaded):
         events = list(case.events.order_by("at"))
         assert events[0].kind == EventKind.OPENED
         assert all(e.at <= now for e in events)
-    assert all(c.team.exists() for c in cases)
+    waiting = set(
+        PoliceReferral.objects.filter(taken_at__isnull=True).values_list("case", flat=True)
+    )
+    # every case has a team, but the police referrals nobody has taken yet
+    assert {c.pk for c in cases if not c.team.exists()} == waiting
+    assert len(waiting) == 2
+
+
+def test_police_referrals_consents_and_disclosures_are_there(loaded):
+    referrals = list(PoliceReferral.objects.order_by("received_at"))
+    assert [r.risk_grade for r in referrals] == ["high", "very_high", "medium"]
+    assert [r.taken_by.username if r.taken_by else "" for r in referrals] == ["counselor1", "", ""]
+    assert all(r.case.channel == "police" for r in referrals)
+    assert SealedLocation.objects.filter(source="police_referral").count() == 3
+    staff_grants = ConsentGrant.objects.filter(source="staff")
+    assert staff_grants.count() >= 4
+    assert staff_grants.filter(withdrawn_at__isnull=False).exists()
+    assert Disclosure.objects.count() == staff_grants.count()
+    assert {d.basis for d in Disclosure.objects.all()} == {"consent"}
 
 
 def test_the_special_cases_are_there(loaded):
