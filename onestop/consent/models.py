@@ -122,6 +122,9 @@ class Disclosure(BaseModel):
     justification = EncryptedTextField(blank=True)
     via = models.CharField(max_length=20, choices=DisclosureVia.choices)
     what = EncryptedTextField(blank=True)
+    # For data a system hands out again and again (a status polled by the police): a digest of
+    # what was given, so unchanged data given again is the same disclosure, not a new one.
+    content_digest = models.CharField(max_length=64, blank=True)
     disclosed_at = models.DateTimeField()
     disclosed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

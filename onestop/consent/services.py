@@ -370,10 +370,16 @@ def disclosure_authorize(
     what: str = "",
     legal_basis: str = "",
     justification: str = "",
+    content_digest: str = "",
 ) -> Disclosure:
     """Let these categories of this case's data go to ``recipient`` for ``purpose`` — or raise
     ``DisclosureRefused`` and write nothing. The caller has checked that the actor may act on
-    the case, and shares nothing unless this returns. Records the disclosure."""
+    the case, and shares nothing unless this returns. Records the disclosure.
+
+    A system that gives the same data again (a status the police poll) passes a digest of it:
+    when this recipient already got exactly that on the same basis, the gate still decides, but
+    the earlier disclosure is returned instead of a new one (the caller's audit entry records
+    the reading itself)."""
     errors: list[DomainError] = []
     if recipient.pk == case.agency_id:
         errors.append(
@@ -411,6 +417,17 @@ def disclosure_authorize(
     if grant is None and not legal_basis:
         raise _refusal(case=case, recipient=recipient, purpose=purpose, categories=clean, at=now)
     basis = DisclosureBasis.CONSENT if grant is not None else DisclosureBasis.URGENT_DANGER_TO_LIFE
+    if content_digest and grant is not None:
+        earlier = Disclosure.objects.filter(
+            case=case,
+            recipient_agency=recipient,
+            purpose=purpose,
+            data_categories=clean,
+            consent=grant,
+            content_digest=content_digest,
+        ).first()
+        if earlier is not None:
+            return earlier
     disclosure = Disclosure.objects.create(
         case=case,
         recipient_agency=recipient,
@@ -421,6 +438,7 @@ def disclosure_authorize(
         justification=justification if grant is None else "",
         via=via,
         what=what.strip(),
+        content_digest=content_digest,
         disclosed_at=now,
         disclosed_by=actor,
         disclosed_by_label=actor_label,

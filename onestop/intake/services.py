@@ -491,6 +491,7 @@ def police_referral_status(*, api_key: ApiKey, police_report_id: str) -> dict[st
     }
     shared: dict[str, Any] = {}
     for category, build in SHARED_BACK.items():
+        content = build(case)
         try:
             disclosure_authorize(
                 case=case,
@@ -501,10 +502,11 @@ def police_referral_status(*, api_key: ApiKey, police_report_id: str) -> dict[st
                 actor=None,
                 actor_label=source,
                 what=f"referral status: {category}",
+                content_digest=request_digest(content),
             )
         except DisclosureRefused:
             continue
-        shared[category] = build(case)
+        shared[category] = content
     if shared:
         answer["shared"] = shared
     audit_record(

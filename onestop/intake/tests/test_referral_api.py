@@ -665,3 +665,24 @@ def _supervisor_of(agency):
     return staff_add(
         actor=None, agency_code=agency.code, username="sv-consent", role="supervisor", password=None
     )
+
+
+def test_polling_unchanged_data_is_one_disclosure_and_a_change_is_a_new_one(agency, key, police):
+    send(
+        key,
+        body(
+            consent__purposes=["support_services", "share_with_police"],
+            consent__data_categories=["contact"],
+        ),
+    )
+    for _ in range(3):
+        assert "contact" in status_of(key).json()["shared"]
+    assert Disclosure.objects.count() == 1
+    assert CaseEvent.objects.filter(kind="disclosed").count() == 1
+    assert AuditEntry.objects.filter(action="referral.status_read").count() == 3  # every read
+
+    victim = Victim.objects.get()
+    victim.safe_contact_times = "평일 저녁만"
+    victim.save()
+    assert status_of(key).json()["shared"]["contact"]["safe_contact_times"] == "평일 저녁만"
+    assert Disclosure.objects.count() == 2
