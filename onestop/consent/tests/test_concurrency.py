@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
 
+from onestop.accounts.models import Agency
+from onestop.cases.models import Case
 from onestop.consent.errors import DisclosureRefused
 from onestop.consent.models import ConsentGrant, Disclosure
 from onestop.consent.services import consent_withdraw, disclosure_authorize
@@ -22,7 +26,9 @@ def needs_postgres() -> None:
         pytest.skip("real parallel transactions need PostgreSQL")
 
 
-def run_in_thread(target, results: dict, name: str) -> threading.Thread:
+def run_in_thread(
+    target: Callable[[], object], results: dict[str, Any], name: str
+) -> threading.Thread:
     def body() -> None:
         started = time.monotonic()
         try:
@@ -38,7 +44,7 @@ def run_in_thread(target, results: dict, name: str) -> threading.Thread:
     return thread
 
 
-def disclose(case, counseling):
+def disclose(case: Case, counseling: Agency) -> Disclosure:
     return disclosure_authorize(
         case=case,
         recipient=counseling,
@@ -56,7 +62,7 @@ def test_a_disclosure_waiting_on_a_withdrawal_is_refused(case, counseling, manag
     needs_postgres()
     consent = grant(recipient_agency_id=counseling.pk)
     locked = threading.Event()
-    results: dict = {}
+    results: dict[str, Any] = {}
 
     def withdraw():
         with transaction.atomic():
@@ -88,7 +94,7 @@ def test_a_withdrawal_waiting_on_a_disclosure_comes_after_it(case, counseling, m
     needs_postgres()
     consent = grant(recipient_agency_id=counseling.pk)
     locked = threading.Event()
-    results: dict = {}
+    results: dict[str, Any] = {}
 
     def disclose_and_hold():
         with transaction.atomic():
@@ -114,4 +120,5 @@ def test_a_withdrawal_waiting_on_a_disclosure_comes_after_it(case, counseling, m
     withdrawn = ConsentGrant.objects.get(pk=consent.pk)
     assert results["withdraw_seconds"] >= HOLD * 0.8
     assert disclosure.consent_id == consent.pk
+    assert withdrawn.withdrawn_at is not None
     assert disclosure.disclosed_at <= withdrawn.withdrawn_at

@@ -5,6 +5,8 @@ and every disclosure is recorded. A refusal writes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -12,8 +14,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from onestop.accounts.models import Agency, Staff
 from onestop.audit.models import AuditEntry
-from onestop.cases.models import CaseEvent
+from onestop.cases.models import Case, CaseEvent
 from onestop.consent.errors import DisclosureRefused
 from onestop.consent.models import ConsentGrant, Disclosure
 from onestop.consent.services import (
@@ -33,8 +36,14 @@ def counts() -> tuple[int, int, int]:
 
 
 def disclose(
-    case, recipient, *, actor=None, purpose="share_with_providers", categories=("contact",), **kw
-):
+    case: Case,
+    recipient: Agency,
+    *,
+    actor: Staff | None = None,
+    purpose: str = "share_with_providers",
+    categories: Sequence[str] = ("contact",),
+    **kw: Any,
+) -> Disclosure:
     return disclosure_authorize(
         case=case,
         recipient=recipient,
@@ -47,7 +56,7 @@ def disclose(
     )
 
 
-def refused(case, recipient, **kw) -> DisclosureRefused:
+def refused(case: Case, recipient: Agency, **kw: Any) -> DisclosureRefused:
     before = counts()
     with pytest.raises(DisclosureRefused) as caught:
         disclose(case, recipient, **kw)

@@ -5,6 +5,7 @@ writes nothing; only the case's team and its agency's supervisors may write."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -26,8 +27,8 @@ def counts() -> tuple[int, int, int]:
     return ConsentGrant.objects.count(), AuditEntry.objects.count(), CaseEvent.objects.count()
 
 
-def good(**changes) -> ConsentInput:
-    values = {
+def good(**changes: Any) -> ConsentInput:
+    values: dict[str, Any] = {
         "purpose": "share_with_providers",
         "recipient_kinds": ("counseling", "legal"),
         "data_categories": ["contact", "incident", "contact"],

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from onestop.accounts.models import Agency, Role
+from onestop.accounts.models import Agency, Role, Staff
 from onestop.accounts.services import agency_add, apikey_issue, apikey_revoke, staff_set_on_duty
 from onestop.audit.models import AuditEntry
 from onestop.audit.selectors import audit_chain_verify
@@ -71,7 +71,7 @@ def body(**changes: Any) -> dict[str, Any]:
     data = copy.deepcopy(EXAMPLE)
     for path, value in changes.items():
         *parents, last = path.split("__")
-        target = data
+        target: Any = data
         for part in parents:
             target = target[int(part)] if part.isdigit() else target[part]
         if value is ...:
@@ -100,7 +100,7 @@ def key(police) -> str:
 
 
 def send(key: str | None, payload: Any = None, *, idem: str | None = "idem-0001", **headers: str):
-    extra = {}
+    extra: dict[str, Any] = {}
     if key is not None:
         extra["HTTP_AUTHORIZATION"] = f"Bearer {key}"
     if idem is not None:
@@ -114,7 +114,7 @@ def send(key: str | None, payload: Any = None, *, idem: str | None = "idem-0001"
 
 
 def status_of(key: str | None, report_id: str = EXAMPLE["police_report_id"]):
-    extra = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    extra: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
     return Client().get(f"{URL}/{report_id}", **extra)
 
 
@@ -659,7 +659,7 @@ def test_what_she_agreed_to_share_back_goes_through_the_gate(agency, key, police
     assert "shared" not in status_of(key).json()  # at once
 
 
-def _supervisor_of(agency):
+def _supervisor_of(agency: Agency) -> Staff:
     from onestop.accounts.services import staff_add
 
     return staff_add(

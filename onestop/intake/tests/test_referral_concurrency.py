@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -19,12 +20,12 @@ from onestop.people.models import Victim
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def parallel(requests: list[dict[str, str]], payload: str) -> list[tuple[int, dict]]:
+def parallel(requests: list[dict[str, Any]], payload: str) -> list[Any]:
     """Send the requests at once (one thread each); their (status, body) in the given order."""
     barrier = threading.Barrier(len(requests))
-    answers: list = [None] * len(requests)
+    answers: list[Any] = [None] * len(requests)
 
-    def send(index: int, headers: dict[str, str]) -> None:
+    def send(index: int, headers: dict[str, Any]) -> None:
         try:
             barrier.wait(5)
             response = Client().post(URL, data=payload, content_type="application/json", **headers)
@@ -50,7 +51,7 @@ def key(agency) -> str:
     return police_key("police-mapo")
 
 
-def headers(key: str, idem: str) -> dict[str, str]:
+def headers(key: str, idem: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {key}", "HTTP_IDEMPOTENCY_KEY": idem}
 
 
