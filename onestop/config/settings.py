@@ -197,16 +197,25 @@ CACHES: dict[str, Any] = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-CHANNEL_LAYERS: dict[str, Any] = (
-    {
+
+
+def channel_layers(redis_url: str) -> dict[str, Any]:
+    """Channels on Redis when there is one, else in process memory (the embedded default serves
+    every socket from one process)."""
+    if not redis_url:
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # channels-redis waits for messages with a 5 s blocking read; redis-py's socket timeout
+    # (5 s by default) must be longer, or every idle dashboard socket dies after 5 s.
+    host = {"address": redis_url, "socket_timeout": 15, "socket_connect_timeout": 2}
+    return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [host]},
         }
     }
-    if REDIS_URL
-    else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-)
+
+
+CHANNEL_LAYERS = channel_layers(REDIS_URL)
 
 # Field encryption (see onestop/core/crypto.py). The embedded default generates a key file.
 ONESTOP_KEY_FILE = Path(os.environ.get("ONESTOP_KEY_FILE", BASE_DIR / ".keys" / "keyring.json"))
