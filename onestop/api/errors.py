@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -105,6 +106,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(SuspiciousOperation)
     def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         message = _("요청을 처리할 수 없습니다.")
+        return respond(request, error_body(error_item(None, "bad_request", message)), 400)
+
+    @api.exception_handler(MultiPartParserError)
+    def on_unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # A session's CSRF check reads a form body before the operation sees it: a multipart
+        # body that does not parse (no boundary, cut short) is the client's error, not ours.
+        message = _("요청 본문을 읽을 수 없습니다.")
         return respond(request, error_body(error_item(None, "bad_request", message)), 400)
 
     @api.exception_handler(Exception)

@@ -43,6 +43,9 @@ from onestop.core.schemas import InputSchema, error_responses, fields_renamed
 router = Router(tags=["cases"])
 
 MAX_PAGE = 100
+# Far beyond any agency's case count, and small enough that offset + limit stays a 64-bit
+# integer in every database (a larger one was a 500).
+MAX_OFFSET = 1_000_000
 
 
 # --- answers -------------------------------------------------------------------------------------
@@ -112,7 +115,7 @@ class TimelineOut(Schema):
 class CaseListQuery(Schema):
     q: str = Field("", max_length=100, description="A case reference or the victim's phone.")
     limit: int = Field(20, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class TransitionIn(InputSchema):

@@ -4,15 +4,53 @@ names the API's bodies use. Routers live in the apps; the API app assembles them
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 from onestop.core.errors import DomainError, ValidationFailed
+
+# A code point of a UTF-16 surrogate pair on its own. JSON may carry one as an escape
+# (``"\ud800"``) and Python decodes it, but it is no character: it cannot be encoded as UTF-8,
+# so it cannot be sealed, hashed or stored.
+UNPAIRED_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def has_unpaired_surrogate(text: str) -> bool:
+    return UNPAIRED_SURROGATE.search(text) is not None
+
+
+def unpaired_surrogate_message() -> str:
+    return _("유니코드 문자가 아닌 값(짝 없는 서로게이트)이 들어 있습니다.")
+
+
+def _has_unpaired_surrogate_in(value: Any) -> bool:
+    if isinstance(value, str):
+        return has_unpaired_surrogate(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_has_unpaired_surrogate_in(item) for item in value)
+    return False
+
+
+def in_utc(value: dt.datetime) -> dt.datetime:
+    """An aware moment, in UTC: the sender's offset says nothing the system keeps (times are
+    shown in Asia/Seoul). Python reads offsets up to ±23:59 and years 1 to 9999 in any offset;
+    PostgreSQL refuses offsets beyond ±15:59, and ``0001-01-01T00:00+14:00`` falls before year 1
+    in UTC, where every database keeps it. Both failed when stored; here the first is normalised
+    and the second refused."""
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise PydanticCustomError(
+            "out_of_range", _("UTC로 1년 1월 1일부터 9999년 12월 31일 사이의 시각이어야 합니다.")
+        ) from exc
 
 
 class ErrorItem(Schema):
@@ -32,6 +70,13 @@ class InputSchema(Schema):
     a client must not pass unnoticed. Choices arrive at services as their plain values."""
 
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_unpaired_surrogates(cls, value: Any) -> Any:
+        if _has_unpaired_surrogate_in(value):
+            raise PydanticCustomError("invalid", unpaired_surrogate_message())
+        return value
 
 
 def error_responses(*statuses: int) -> dict[int, type[Schema]]:

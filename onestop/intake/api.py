@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.conf import settings
@@ -15,8 +15,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
-from pydantic import AwareDatetime
+from ninja import Field, Path, Router, Schema, Status
+from pydantic import AfterValidator, AwareDatetime
 
 from onestop.accounts.api import ApiKeyAuth, PartnerRequest, StaffRequest
 from onestop.accounts.models import ApiKey
@@ -29,10 +29,21 @@ from onestop.cases.models import (
 )
 from onestop.core.errors import BadRequest, PayloadTooLarge, Throttled, UnsupportedMediaType
 from onestop.core.ratelimit import Rate, rate_limit_hit
-from onestop.core.schemas import ErrorOut, InputSchema, error_responses, fields_renamed
-from onestop.intake.errors import DuplicateReport
+from onestop.core.schemas import (
+    ErrorOut,
+    InputSchema,
+    error_responses,
+    fields_renamed,
+    in_utc,
+)
+from onestop.intake.errors import DuplicateReport, ReferralNotFound
 from onestop.intake.models import IntakeOutcome
-from onestop.intake.referrals import PoliceReferralIn, parse_police_referral
+from onestop.intake.referrals import (
+    PoliceReferralIn,
+    could_be_police_report_id,
+    parse_police_referral,
+    refuse_unpaired_surrogates,
+)
 from onestop.intake.selectors import IntakeMatch, intake_matches_for_user
 from onestop.intake.services import (
     IntakeInput,
@@ -100,7 +111,7 @@ class IntakeIn(InputSchema):
     stalking_behaviours: list[StalkingBehaviour] = Field(default_factory=list)
     further_harms: list[FurtherHarm] = Field(default_factory=list)
     summary: str = ""
-    started_at: AwareDatetime | None = None
+    started_at: Annotated[AwareDatetime, AfterValidator(in_utc)] | None = None
     attach_to_case_id: UUID | None = Field(
         None, description="Log the contact on this matched open case instead of opening one."
     )
@@ -299,6 +310,7 @@ def receive_police_referral(request: PartnerRequest) -> Status[dict[str, Any]]:
     _throttle(key, "referral")
     idempotency_key = _idempotency_key(request)
     raw = _json_body(request)
+    refuse_unpaired_surrogates(raw)  # the digest below encodes every string
     digest = request_digest(raw)
     replay = police_referral_replay(
         api_key=key, idempotency_key=idempotency_key, body_digest=digest
@@ -331,8 +343,23 @@ def receive_police_referral(request: PartnerRequest) -> Status[dict[str, Any]]:
     exclude_none=True,
     summary="The status of a referral, to the agency that sent it",
 )
-def police_referral_status_view(request: PartnerRequest, police_report_id: str) -> dict[str, Any]:
-    """404 to any agency but the one that sent the referral."""
+def police_referral_status_view(
+    request: PartnerRequest,
+    police_report_id: Annotated[
+        str,
+        Path(
+            description="As sent in the referral (1 to 64 characters, no control character); "
+            "an id no referral can have is answered 404 like any unknown one."
+        ),
+    ],
+) -> dict[str, Any]:
+    """404 to any agency but the one that sent the referral, and for an id no referral can have
+    (empty, over 64 characters, or with a control character)."""
     key = request.auth
     _throttle(key, "referral-status")
+    if not could_be_police_report_id(police_report_id):
+        raise ReferralNotFound(
+            _("이 사건번호의 연계 기록은 없습니다 (사건번호는 제어 문자 없이 1~64자)."),
+            field="police_report_id",
+        )
     return police_referral_status(api_key=key, police_report_id=police_report_id)

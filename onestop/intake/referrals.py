@@ -31,9 +31,16 @@ from onestop.core import clock
 from onestop.core.errors import DomainError, ValidationFailed
 from onestop.core.phone import normalize_phone
 from onestop.core.rrn import looks_like_rrn
-from onestop.core.schemas import dotted, pydantic_error_item
+from onestop.core.schemas import (
+    dotted,
+    has_unpaired_surrogate,
+    in_utc,
+    pydantic_error_item,
+    unpaired_surrogate_message,
+)
 
 MAX_SUMMARY = 10_000
+MAX_REPORT_ID = 64
 HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -127,7 +134,7 @@ def _unique(value: list[str]) -> list[str]:
 
 
 Phone = Annotated[StrictStr, Field(max_length=40), AfterValidator(_phone)]
-PastMoment = Annotated[AwareDatetime, AfterValidator(_not_in_future)]
+PastMoment = Annotated[AwareDatetime, AfterValidator(in_utc), AfterValidator(_not_in_future)]
 Text = Annotated[StrictStr, Field(min_length=1)]
 
 
@@ -181,7 +188,7 @@ class ConsentIn(ContractModel):
 class PoliceReferralIn(ContractModel):
     """A police referral, as the police system sends it."""
 
-    police_report_id: Annotated[Text, Field(max_length=64)]
+    police_report_id: Annotated[Text, Field(max_length=MAX_REPORT_ID)]
     reported_at: PastMoment
     station: Annotated[Text, Field(max_length=200)]
     officer: OfficerIn
@@ -197,6 +204,13 @@ class PoliceReferralIn(ContractModel):
     consent: ConsentIn
 
 
+def could_be_police_report_id(value: str) -> bool:
+    """Whether a referral could have been received under this ``police_report_id``: the body's
+    rules allow 1 to 64 characters and no control character (PostgreSQL cannot even compare text
+    with a NUL in it)."""
+    return 1 <= len(value) <= MAX_REPORT_ID and CONTROL.search(value) is None
+
+
 # --- parsing ------------------------------------------------------------------------------------
 
 
@@ -205,18 +219,57 @@ def _strings(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, (*path, key))
+            if not has_unpaired_surrogate(key):  # reported on its object instead
+                yield from _strings(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _strings(item, (*path, index))
 
 
+def _unpaired_surrogates(raw: Any) -> dict[str | None, DomainError]:
+    """Strings, or names of fields, holding half of a UTF-16 surrogate pair (JSON lets a client
+    write ``"\\ud800"``): not text, and nothing can encode, hash or store them."""
+    found: dict[str | None, DomainError] = {}
+    message = unpaired_surrogate_message()
+
+    def walk(value: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(value, str):
+            if has_unpaired_surrogate(value):
+                field = dotted(path)
+                found[field] = DomainError(message, field=field, code="invalid")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if has_unpaired_surrogate(key):
+                    # The name itself cannot be echoed back as a field: blame its object.
+                    field = dotted(path)
+                    found.setdefault(field, DomainError(message, field=field, code="invalid"))
+                else:
+                    walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(raw, ())
+    return found
+
+
+def refuse_unpaired_surrogates(raw: Any) -> None:
+    """``ValidationFailed`` for a body that holds half a surrogate pair anywhere, before anything
+    (the idempotency digest included) tries to encode it."""
+    found = _unpaired_surrogates(raw)
+    if found:
+        raise ValidationFailed(list(found.values()))
+
+
 def _text_problems(raw: Any) -> dict[str | None, DomainError]:
     """Values that must not be stored whatever field they are in: a resident registration
-    number, and control characters (which no field of the contract can hold)."""
-    found: dict[str | None, DomainError] = {}
+    number, control characters (which no field of the contract can hold), and half of a
+    surrogate pair."""
+    found = _unpaired_surrogates(raw)
     for path, text in _strings(raw):
         field = dotted(path)
+        if field in found:
+            continue
         if looks_like_rrn(text):
             found[field] = DomainError(
                 _("주민등록번호는 받지 않습니다. 출생연도(birth_year)만 보내 주세요."),
@@ -252,7 +305,7 @@ def parse_police_referral(raw: Any) -> PoliceReferralIn:
         for error in exc.errors():
             loc = tuple(error["loc"])
             field = dotted(loc)
-            if field in problems:
+            if field in problems or (field is not None and has_unpaired_surrogate(field)):
                 continue
             consent_missing = loc in CONSENT_PATHS and error["type"] in (
                 "missing",

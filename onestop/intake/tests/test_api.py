@@ -178,7 +178,7 @@ def test_attach_to_a_case_that_is_no_match_points_at_attach_to_case_id(
 
 def test_every_broken_field_is_listed_and_nothing_is_written(counselor):
     before = counts()
-    body = CALLER | {"name": " ", "phone": "12", "birth_year": 1800, "summary": "가" * 5001}
+    body = CALLER | {"name": " ", "phone": "12", "birth_year": 1800, "summary": "가" * 10_001}
     response = post(client_for(counselor), "/intake", body)
     assert response.status_code == 422
     assert errors_of(response) == [

@@ -191,7 +191,7 @@ def test_bad_input_reports_every_field_and_writes_nothing(counselor):
                 gender="x",
                 relationship="enemy",
                 stalking_behaviours=["telepathy"],
-                summary="가" * 5001,
+                summary="가" * 10_001,
             ),
         )
     fields = sorted(e.field or "" for e in caught.value.errors)
