@@ -1,4 +1,4 @@
-from onestop.core.errors import Conflict, DomainError, NotFound
+from onestop.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 
 class InvalidAccount(DomainError):
@@ -11,3 +11,7 @@ class AlreadyExists(Conflict):
 
 class ApiKeyNotFound(NotFound):
     code = "not_found"
+
+
+class AccountActionForbidden(PermissionDenied):
+    code = "forbidden"

@@ -14,7 +14,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from onestop.accounts.errors import AlreadyExists, ApiKeyNotFound, InvalidAccount
+from onestop.accounts.errors import (
+    AccountActionForbidden,
+    AlreadyExists,
+    ApiKeyNotFound,
+    InvalidAccount,
+)
 from onestop.accounts.models import Agency, AgencyKind, ApiKey, ApiScope, Region, Role, Staff
 from onestop.audit.services import audit_record
 from onestop.core import clock
@@ -224,19 +229,29 @@ def apikey_authenticate(*, raw_key: str) -> ApiKey | None:
     if key is None:
         return None
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-        ApiKey.objects.filter(pk=key.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-        ).update(last_used_at=now)
-        key.last_used_at = now
+        touched = (
+            ApiKey.objects.filter(pk=key.pk)
+            .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION))
+            .update(last_used_at=now)
+        )
+        if touched:  # another request may have noted it a moment ago
+            key.last_used_at = now
     return key
 
 
 # --- on duty ------------------------------------------------------------------------------------
 
 
+# Who works in shifts, taking contacts and referrals as they arrive.
+SHIFT_ROLES = frozenset({Role.HOTLINE_COUNSELOR, Role.CASE_MANAGER, Role.SUPERVISOR})
+
+
 @transaction.atomic
 def staff_set_on_duty(*, actor: Staff, on_duty: bool) -> Staff:
-    """Start or end a shift: on-duty staff receive live alerts of new referrals."""
+    """Start or end a shift: on-duty staff receive live alerts of new referrals. Ending a shift
+    is always allowed; starting one only in a role that works in shifts."""
+    if on_duty and actor.role not in SHIFT_ROLES:
+        raise AccountActionForbidden(_("이 역할은 근무(당직)를 시작할 수 없습니다."))
     staff = Staff.objects.select_for_update().get(pk=actor.pk)
     if staff.on_duty == on_duty:
         return staff

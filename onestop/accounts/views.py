@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 from onestop.accounts.forms import StaffLoginForm
 from onestop.accounts.models import Staff
 from onestop.accounts.services import staff_set_on_duty
+from onestop.core.errors import DomainError
 
 
 def current_staff(request: HttpRequest) -> Staff:
@@ -32,7 +35,14 @@ class StaffLoginView(auth_views.LoginView):
 
 
 class StaffLogoutView(auth_views.LogoutView):
-    """POST only (Django's LogoutView refuses GET): a link cannot sign anyone out."""
+    """POST only (Django's LogoutView refuses GET): a link cannot sign anyone out. Signing out
+    ends the shift: nobody stays on duty, receiving alerts, without a session."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if isinstance(user, Staff) and user.on_duty:
+            staff_set_on_duty(actor=user, on_duty=False)
+        return super().post(request, *args, **kwargs)
 
 
 @login_required
@@ -41,7 +51,11 @@ def duty_view(request: HttpRequest) -> HttpResponse:
     """Start (``on_duty=1``) or end (``on_duty=0``) a shift."""
     user = current_staff(request)
     on_duty = request.POST.get("on_duty") == "1"
-    staff_set_on_duty(actor=user, on_duty=on_duty)
+    try:
+        staff_set_on_duty(actor=user, on_duty=on_duty)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+        return redirect("cases:dashboard")
     messages.success(
         request,
         _("근무를 시작했습니다. 새 경찰 연계가 오면 바로 알려 드립니다.")

@@ -555,6 +555,8 @@ def case_sealed_location_add(
     case = _lock_visible_case(actor=actor, case_id=case_id)
     if not can_read_sealed_locations(actor, case):
         raise CaseActionForbidden(_("봉인된 주소를 등록할 권한이 없습니다."))
+    if not case.is_open:
+        raise TransitionNotAllowed(_("종결된 사례에는 주소를 등록할 수 없습니다."))
     place = sealed_location_add(
         victim=case.victim, kind=kind, address=address, source="staff", recorded_by=actor
     )

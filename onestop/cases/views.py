@@ -62,7 +62,7 @@ from onestop.cases.services import (
     case_view_record,
     notification_mark_read,
 )
-from onestop.core.errors import DomainError, NotFound
+from onestop.core.errors import DomainError, NotFound, PermissionDenied
 from onestop.people.models import SealedLocation
 from onestop.people.selectors import sealed_location_count
 
@@ -159,7 +159,9 @@ def render_case_page(
     in the answer to an explicit, audited request to reveal them."""
     case_view_record(case=case, actor=user)
     page_forms = _case_forms(case, user)
-    page_forms.update(bound or {})
+    # A refused form is shown again only where the user may use it (else its refusal is a
+    # message, see ``case_form_action``); other apps' panels judge their own.
+    page_forms.update({name: form for name, form in (bound or {}).items() if name in page_forms})
     response = render(
         request,
         "cases/detail.html",
@@ -200,7 +202,8 @@ def case_form_action(
     perform: Callable[[Case, Staff, dict[str, Any]], str],
 ) -> HttpResponse:
     """POST a case form: on success redirect to the case page with a message; on a refusal
-    render the page again, the error next to its field and the input kept."""
+    render the page again, the error next to its field and the input kept (a refusal of what
+    the user may not do at all is a message instead)."""
     user = current_staff(request)
     case = case_get_for_user(user=user, case_id=case_id)
     form = make_form(case, user, request.POST)
@@ -210,6 +213,10 @@ def case_form_action(
             done = perform(case, user, form.cleaned_data)
         except NotFound:
             raise
+        except PermissionDenied as refused:
+            # not hers to do: say so above the page, and show her no form for it
+            messages.error(request, refused.message)
+            status = refused.status_code
         except DomainError as refused:
             add_domain_errors(form, refused)
             status = refused.status_code

@@ -11,11 +11,15 @@ import unicodedata
 RRN_PATTERN = re.compile(
     r"(?<![\d])"
     r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"  # YYMMDD
-    r"\s*[-\u2010-\u2015]?\s*"
-    r"[1-8][\d*xX●•]{6}"  # gender/century digit, then six digits or a mask
-    r"(?![\dxX*●•])"
+    r"\s*[-\u2010-\u2015\u2212]?\s*"  # hyphens, dashes, the minus sign
+    r"[1-8]"  # the gender/century digit
+    r"(?:\d{6}|[\d*xX●•]{6})(?![\d*●•])"  # six digits or mask marks, and no more
 )
 
 
 def looks_like_rrn(text: str) -> bool:
-    return bool(RRN_PATTERN.search(unicodedata.normalize("NFKC", text)))
+    # Width variants fold to ASCII (NFKC), and invisible format characters (soft hyphen,
+    # zero-width space: Unicode category Cf) cannot hide a number between its digits.
+    folded = unicodedata.normalize("NFKC", text)
+    visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    return bool(RRN_PATTERN.search(visible))

@@ -144,6 +144,10 @@ def sealed_location_add(
         errors.append(InvalidPerson(_("주소가 너무 깁니다."), field="address"))
     if errors:
         raise ValidationFailed(errors)
+    # The same place told again (a second police report) is the place already sealed.
+    for place in SealedLocation.objects.filter(victim=victim, kind=kind):
+        if place.address == clean:
+            return place
     return SealedLocation.objects.create(
         victim=victim, kind=kind, address=clean, source=source, recorded_by=recorded_by
     )
