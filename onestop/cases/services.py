@@ -84,7 +84,8 @@ def _add_event(
     event = CaseEvent.objects.create(
         case=case, at=clock.now(), actor=actor, kind=kind, data=data or {}, note=note
     )
-    tasks.notify_case_event.enqueue(event_id=str(event.pk))
+    if tasks.notifies(kind=kind, data=event.data):
+        tasks.notify_case_event.enqueue(event_id=str(event.pk))
     return event
 
 
@@ -92,8 +93,10 @@ def _next_reference() -> str:
     from django.conf import settings
 
     year = clock.today_in_seoul().year
-    CaseReferenceCounter.objects.get_or_create(year=year)
-    counter = CaseReferenceCounter.objects.select_for_update().get(year=year)
+    counter = CaseReferenceCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:  # the first case of the year
+        CaseReferenceCounter.objects.get_or_create(year=year)
+        counter = CaseReferenceCounter.objects.select_for_update().get(year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return f"{settings.ONESTOP_CASE_REFERENCE_PREFIX}-{year}-{counter.last_number:06d}"
@@ -230,10 +233,11 @@ def case_open(
 
 # --- cases opened by partner systems ------------------------------------------------------------
 # These entry points check no staff permission: the caller (intake's referral service) has
-# authenticated the partner's key and checked its scope. They audit in the partner's name.
+# authenticated the partner's key and checked its scope. They audit in the partner's name. They
+# run only inside the caller's transaction, which any refusal ends: no savepoint of their own.
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def case_open_from_referral(
     *,
     agency: Agency,
@@ -271,7 +275,7 @@ def case_open_from_referral(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def case_referral_attach(
     *,
     case_id: UUID,

@@ -13,6 +13,13 @@ NOTIFY_KINDS = {"opened", "contact", "status_changed", "reopened", "team_assigne
                 "complaint_withdrawn", "police_referral", "consent_withdrawn"}  # fmt: skip
 
 
+def notifies(*, kind: str, data: dict[str, object]) -> bool:
+    """Whether an event of this kind tells anyone anything (else no task is enqueued for it)."""
+    if kind == "opened" and data.get("referral"):
+        return False  # its police_referral event, written with it, tells everyone who must know
+    return kind in NOTIFY_KINDS
+
+
 @task()
 def notify_case_event(*, event_id: str) -> int:
     """Tell the case team (and, for a new case, the agency's supervisors; for a police referral,
@@ -22,10 +29,8 @@ def notify_case_event(*, event_id: str) -> int:
 
     with transaction.atomic():
         event = CaseEvent.objects.select_related("case").filter(pk=event_id).first()
-        if event is None or event.kind not in NOTIFY_KINDS:
+        if event is None or not notifies(kind=event.kind, data=event.data):
             return 0
-        if event.kind == "opened" and event.data.get("referral"):
-            return 0  # its police_referral event, written with it, tells everyone who must know
         case = event.case
         who = Q(pk__in=case.team.values("staff_id"))
         if event.kind == "opened":

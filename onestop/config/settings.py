@@ -57,9 +57,25 @@ def _database(url: str | None) -> dict[str, Any]:
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
-        "OPTIONS": dict(parse_qsl(parsed.query)),
-        "CONN_MAX_AGE": int(os.environ.get("ONESTOP_CONN_MAX_AGE", "0")),
+        "OPTIONS": {**dict(parse_qsl(parsed.query)), **_pool()},
+        # With the pool, connections are reused by the pool, never held by a thread (Django
+        # asks for CONN_MAX_AGE = 0 under ASGI).
+        "CONN_MAX_AGE": 0,
     }
+
+
+def _pool() -> dict[str, Any]:
+    """psycopg's connection pool, one per process: under ASGI a new connection per request
+    costs more than the request (a PostgreSQL backend starts and loads its caches each time).
+    ``ONESTOP_DB_POOL_SIZE`` caps each process's connections (0 turns the pool off). Under
+    ASGI every request in flight holds one (Django runs each request's sync code in a thread of
+    its own), and so does each live dashboard socket while it checks its subscriber: too small a
+    pool makes alerts wait behind queued requests. Size PostgreSQL's max_connections for
+    (app processes + task workers) x this."""
+    size = int(os.environ.get("ONESTOP_DB_POOL_SIZE", "20"))
+    if size <= 0:
+        return {}
+    return {"pool": {"min_size": 1, "max_size": size, "timeout": 10}}
 
 
 SECRET_KEY = _secret_key()

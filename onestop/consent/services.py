@@ -163,11 +163,14 @@ def _grant_create(
     source: str,
     recorded_by: Staff | None,
     recorded_by_label: str,
+    recipient: Agency | None = None,
 ) -> ConsentGrant:
+    """``recipient``: the agency named by ``data.recipient_agency_id``, when the caller has it."""
     now = clock.now()
     categories, kinds, given_at = validate_consent(data, now=now)
-    recipient = None
-    if data.recipient_agency_id is not None:
+    if data.recipient_agency_id is not None and (
+        recipient is None or recipient.pk != data.recipient_agency_id
+    ):
         recipient = Agency.objects.filter(pk=data.recipient_agency_id).first()
         if recipient is None:
             raise ValidationFailed(
@@ -223,10 +226,11 @@ def consent_record(*, case_id: UUID, actor: Staff, data: ConsentInput) -> Consen
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the referral's transaction only
 def consent_record_from_referral(
     *,
     case: Case,
+    receiving_agency: Agency,
     referring_agency: Agency,
     purposes: Iterable[str],
     data_categories: list[str],
@@ -240,12 +244,16 @@ def consent_record_from_referral(
     recipients of any other purpose. The caller (intake) authenticated the partner."""
     grants = []
     for purpose in dict.fromkeys(purposes):
+        agency: Agency | None = None
         if purpose == Purpose.SUPPORT_SERVICES:
-            recipient: dict[str, Any] = {"recipient_agency_id": case.agency_id}
+            agency = receiving_agency
         elif purpose == Purpose.SHARE_WITH_POLICE:
-            recipient = {"recipient_agency_id": referring_agency.pk}
-        else:
-            recipient = {"recipient_kinds": tuple(DEFAULT_RECIPIENT_KINDS.get(purpose, ()))}
+            agency = referring_agency
+        recipient: dict[str, Any] = (
+            {"recipient_agency_id": agency.pk}
+            if agency is not None
+            else {"recipient_kinds": tuple(DEFAULT_RECIPIENT_KINDS.get(purpose, ()))}
+        )
         grants.append(
             _grant_create(
                 case=case,
@@ -260,6 +268,7 @@ def consent_record_from_referral(
                 source=ConsentSource.POLICE_REFERRAL,
                 recorded_by=None,
                 recorded_by_label=source_label,
+                recipient=agency,
             )
         )
     return grants

@@ -76,17 +76,16 @@ def pending_referrals_for(*, user: Staff, limit: int = PENDING_LIMIT) -> list[Po
     )
 
 
-def push_referral_alert(*, referral_id: UUID) -> None:
-    """Send the alert to the receiving agency's connected on-duty staff. Best effort: a failure
-    is logged, and the referral still shows on every dashboard from the database."""
-    referral = PoliceReferral.objects.filter(pk=referral_id).first()
+def push_referral_alert(*, agency_id: UUID, payload: dict[str, Any]) -> None:
+    """Send an alert (``referral_alert_payload``, built before the referral's transaction
+    committed) to the receiving agency's connected on-duty staff. Best effort: a failure is
+    logged, and the referral still shows on every dashboard from the database."""
     layer = get_channel_layer()
-    if referral is None or layer is None:
+    if layer is None:
         return
     try:
         async_to_sync(layer.group_send)(
-            alert_group(referral.receiving_agency_id),
-            {"type": "referral.alert", "referral": referral_alert_payload(referral)},
+            alert_group(agency_id), {"type": "referral.alert", "referral": payload}
         )
     except Exception:  # the database holds the referral; a lost push is not a lost referral
-        logger.exception("live alert for referral %s was not pushed", referral_id)
+        logger.exception("live alert for referral %s was not pushed", payload.get("id"))

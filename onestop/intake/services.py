@@ -31,7 +31,7 @@ from onestop.consent.models import DisclosureVia, Purpose
 from onestop.consent.services import consent_record_from_referral, disclosure_authorize
 from onestop.core import clock
 from onestop.core.errors import DomainError, ServiceUnavailable, ValidationFailed
-from onestop.intake.alerts import can_take_referrals, push_referral_alert
+from onestop.intake.alerts import can_take_referrals, push_referral_alert, referral_alert_payload
 from onestop.intake.errors import (
     DuplicateReport,
     IdempotencyConflict,
@@ -314,14 +314,13 @@ def police_referral_receive(
     """Receive a referral the police sent with the victim's consent: find or create the victim
     at the receiving center (by her phone's blind index), attach the report to her open case or
     open one, write the consent to the ledger and the address to the sealed compartment, audit,
-    and alert the center's on-duty staff — all or nothing."""
+    and alert the center's on-duty staff — all or nothing.
+
+    The caller answers a retried request first (``police_referral_replay``); a key or report that
+    another request stores at the same moment ends this one in ``IntegrityError`` (both are
+    unique in the database), and the caller answers from the winner's row."""
     referral_sender_check(api_key=api_key)
     referring = api_key.agency
-    replay = police_referral_replay(
-        api_key=api_key, idempotency_key=idempotency_key, body_digest=body_digest
-    )
-    if replay is not None:
-        return replay
     if PoliceReferral.objects.filter(
         referring_agency=referring, police_report_id=data.police_report_id
     ).exists():
@@ -351,11 +350,43 @@ def police_referral_receive(
     open_case = (
         Case.objects.filter(victim__in=known, agency=center)
         .exclude(status=CaseStatus.CLOSED)
+        .select_related("victim")
         .order_by("-opened_at")
         .first()
+        if known
+        else None
     )
+    safe_contact = victim_in.safe_contact
+    # First what concerns only her (her record, how to reach her, where she lives); then the
+    # case, which takes the agency-wide locks (reference counter, audit chain) until commit.
     if open_case is not None:
-        victim = open_case.victim
+        victim, outcome = open_case.victim, IntakeOutcome.ATTACHED
+    elif known:
+        victim, outcome = known[0], IntakeOutcome.NEW_CASE_KNOWN_VICTIM
+    else:
+        victim = victim_create(
+            agency=center,
+            name=victim_in.name,
+            phone=victim_in.phone,
+            birth_year=victim_in.birth_year,
+            gender=victim_in.gender,
+            safe_contact_method=safe_contact.method if safe_contact else ContactMethod.CALL,
+            safe_contact_times=_safe_contact_times(safe_contact),
+        )
+        safe_contact = None  # she was created with it
+        outcome = IntakeOutcome.NEW_CASE
+    if safe_contact is not None:  # what she told the police now is how to reach her
+        victim_safe_contact_update(
+            victim=victim, method=safe_contact.method, times=_safe_contact_times(safe_contact)
+        )
+    if victim_in.address:
+        sealed_location_add(
+            victim=victim,
+            kind=LocationKind.HOME,
+            address=victim_in.address,
+            source="police_referral",
+        )
+    if open_case is not None:
         case = case_referral_attach(
             case_id=open_case.pk,
             source_label=source,
@@ -364,19 +395,7 @@ def police_referral_receive(
             perpetrator=perpetrator,
             referral_data=referral_data,
         )
-        outcome = IntakeOutcome.ATTACHED
     else:
-        if known:
-            victim, outcome = known[0], IntakeOutcome.NEW_CASE_KNOWN_VICTIM
-        else:
-            victim = victim_create(
-                agency=center,
-                name=victim_in.name,
-                phone=victim_in.phone,
-                birth_year=victim_in.birth_year,
-                gender=victim_in.gender,
-            )
-            outcome = IntakeOutcome.NEW_CASE
         case = case_open_from_referral(
             agency=center,
             source_label=source,
@@ -388,21 +407,9 @@ def police_referral_receive(
             summary=data.summary,
             referral_data=referral_data,
         )
-    if victim_in.safe_contact is not None:
-        victim_safe_contact_update(
-            victim=victim,
-            method=victim_in.safe_contact.method,
-            times=_safe_contact_times(victim_in.safe_contact),
-        )
-    if victim_in.address:
-        sealed_location_add(
-            victim=victim,
-            kind=LocationKind.HOME,
-            address=victim_in.address,
-            source="police_referral",
-        )
     consent_record_from_referral(
         case=case,
+        receiving_agency=center,
         referring_agency=referring,
         purposes=data.consent.purposes,
         data_categories=list(data.consent.data_categories),
@@ -450,7 +457,8 @@ def police_referral_receive(
             "sealed_address": bool(victim_in.address),
         },
     )
-    transaction.on_commit(lambda: push_referral_alert(referral_id=referral.pk))
+    alert = referral_alert_payload(referral)
+    transaction.on_commit(lambda: push_referral_alert(agency_id=center.pk, payload=alert))
     return ReferralAnswer(status=201, body=body, referral=referral)
 
 

@@ -1,8 +1,10 @@
-"""Writers of person records. Callers audit in the context of the case they serve."""
+"""Writers of person records. Each checks its input, then writes one row: it needs no
+transaction (or savepoint) of its own, and runs inside the transaction of the case service that
+calls it, which locks, audits and decides. Callers audit in the context of the case they
+serve."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Agency, Staff
@@ -56,7 +58,6 @@ def validate_victim_input(
     return clean_name, clean_phone
 
 
-@transaction.atomic
 def victim_create(
     *,
     agency: Agency,
@@ -87,7 +88,6 @@ def victim_create(
     )
 
 
-@transaction.atomic
 def perpetrator_create(
     *,
     agency: Agency,
@@ -124,7 +124,6 @@ def perpetrator_create(
 MAX_ADDRESS = 500
 
 
-@transaction.atomic
 def sealed_location_add(
     *,
     victim: Victim,
@@ -153,7 +152,6 @@ def sealed_location_add(
     )
 
 
-@transaction.atomic
 def victim_safe_contact_update(*, victim: Victim, method: str, times: str) -> Victim:
     """How and when she may be contacted, as she last said. Callers audit it."""
     if method not in ContactMethod.values:
