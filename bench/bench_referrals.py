@@ -1,7 +1,7 @@
 """Benchmark: police referrals through the real ASGI server, and their live dashboard alerts.
 
-Measures, in one run, against uvicorn serving ``onestop.config.asgi:application`` on PostgreSQL
-over loopback:
+Measures, in one run, against ``onestop serve`` (uvicorn serving
+``onestop.config.asgi:application``) on PostgreSQL over loopback:
 - police referrals (``POST /api/v1/referrals/police``) from N concurrent police systems (default
   20, each its own police agency and API key), closed loop for S seconds (default 60): 201s per
   second, p50/p95/p99 latency, status and error counts;
@@ -850,9 +850,8 @@ def measure(
     log_file = cleanup.enter_context(log.open("wb"))
     server = subprocess.Popen(  # noqa: S603  (our own argv)
         [
-            sys.executable, "-m", "uvicorn", "onestop.config.asgi:application",
-            "--host", HOST, "--port", str(port), "--no-access-log",
-            "--workers", str(args.workers),
+            *onestop_command(), "serve",
+            "--host", HOST, "--port", str(port), "--workers", str(args.workers),
         ],
         env=env, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip

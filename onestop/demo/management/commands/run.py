@@ -1,6 +1,7 @@
 """``onestop run``: the whole system on this machine. Migrate, load the demo data, then run the
-web server (uvicorn) and one task worker (``db_worker``) as child processes until Ctrl-C or
-SIGTERM. If either child dies, the other is stopped and the command exits non-zero."""
+web server (``onestop serve``: uvicorn) and one task worker (``db_worker``) as child processes
+until Ctrl-C or SIGTERM. If either child dies, the other is stopped and the command exits
+non-zero."""
 
 from __future__ import annotations
 
@@ -102,17 +103,7 @@ class Command(BaseCommand):
         python = sys.executable
         supervisor = Supervisor(
             {
-                "web": [
-                    python,
-                    "-m",
-                    "uvicorn",
-                    "onestop.config.asgi:application",
-                    "--host",
-                    host,
-                    "--port",
-                    str(port),
-                    "--no-access-log",
-                ],
+                "web": [python, "-m", "onestop", "serve", "--host", host, "--port", str(port)],
                 "worker": [
                     python,
                     "-m",
