@@ -21,9 +21,9 @@ class DataCategory(models.TextChoices):
     IDENTITY = "identity", _("인적 사항")
     CONTACT = "contact", _("연락처")
     ADDRESS = "address", _("주소")
-    INCIDENT = "incident", _("피해 내용")
+    INCIDENT = "incident", _("피해 사실")
     RISK = "risk", _("위험도")
-    COUNSELING_NOTES = "counseling_notes", _("상담 기록")
+    COUNSELING_NOTES = "counseling_notes", _("상담 일지")
     EVIDENCE = "evidence", _("증거 자료")
 
 

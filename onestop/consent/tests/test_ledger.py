@@ -179,5 +179,5 @@ def test_states_in_the_ledger(case, manager):
     ConsentGrant.objects.filter(pk=expired.pk).update(expires_at=now - dt.timedelta(seconds=1))
     rows = consents_for_case(case=case)
     assert [(r.grant.pk, r.state) for r in rows] == [(active.pk, "active"), (expired.pk, "expired")]
-    assert rows[0].category_labels == ["연락처", "피해 내용"]
+    assert rows[0].category_labels == ["연락처", "피해 사실"]
     assert rows[0].recipient_label == "상담기관, 법률지원"
