@@ -3,10 +3,11 @@ a case through the real intake service."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from onestop.accounts.models import Agency, Role, Staff
 from onestop.accounts.services import agency_add, staff_add
@@ -18,6 +19,16 @@ PASSWORD = "correct-horse-battery-staple"  # noqa: S105  (test accounts only)
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language (Korean): a request made through the test client
+    runs in the test's thread, and the language it activated would otherwise stay for the next
+    test."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def run_pending_tasks() -> int:

@@ -19,6 +19,7 @@ from uuid import UUID
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.urls import reverse
+from django.utils import translation
 
 from onestop.accounts.models import Role, Staff
 from onestop.cases.models import RiskGrade
@@ -49,7 +50,8 @@ def receives_live_alerts(user: Staff) -> bool:
 
 
 def referral_alert_payload(referral: PoliceReferral) -> dict[str, Any]:
-    """What an alert may say: never who the victim is."""
+    """What an alert may say: never who the victim is. Its label is in the active language;
+    ``localized`` puts it in the viewer's."""
     grade = referral.risk_grade if referral.risk_grade in RiskGrade.values else RiskGrade.UNKNOWN
     received = referral.received_at.astimezone(clock.SEOUL)
     return {
@@ -63,6 +65,12 @@ def referral_alert_payload(referral: PoliceReferral) -> dict[str, Any]:
         "attached": referral.outcome == "attached",
         "take_url": reverse("intake:referral_take", args=[referral.pk]),
     }
+
+
+def localized(payload: dict[str, Any], language: str) -> dict[str, Any]:
+    """The alert with its labels in ``language`` (the viewer's, not the sender's)."""
+    with translation.override(language):
+        return {**payload, "risk_label": str(RiskGrade(payload["risk_grade"]).label)}
 
 
 def pending_referrals_for(*, user: Staff, limit: int = PENDING_LIMIT) -> list[PoliceReferral]:

@@ -28,6 +28,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from onestop.accounts.models import ApiKey, Role, Staff
 from onestop.accounts.services import SHIFT_ROLES, agency_add, apikey_issue, staff_set_on_duty
@@ -193,10 +194,15 @@ Communicator: Any = ApplicationCommunicator
 class Socket:
     """One browser tab's connection to ``/ws/alerts/`` through the whole ASGI application."""
 
-    def __init__(self, cookie: str | None, origin: str | None = "http://testserver") -> None:
+    def __init__(
+        self,
+        cookie: str | None,
+        origin: str | None = "http://testserver",
+        extra_headers: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
         from onestop.config.asgi import application
 
-        headers = [(b"host", b"testserver")]
+        headers = [(b"host", b"testserver"), *(extra_headers or [])]
         if origin is not None:
             headers.append((b"origin", origin.encode()))
         if cookie is not None:
@@ -920,3 +926,38 @@ def test_the_dashboard_query_count_does_not_grow_with_referrals(
         )
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(DASHBOARD)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("cookie_language", "accept_language", "label"),
+    [("", "", "높음"), ("en", "", "High"), ("", "en-US,en;q=0.9", "High"), ("ko", "en", "높음")],
+)
+def test_each_viewer_reads_the_alert_in_her_own_language_whatever_the_senders(
+    layer, counselor, police_key, settings, cookie_language, accept_language, label
+):
+    # given an on-duty counselor whose pages are in some language
+    key, _raw = police_key
+    staff_set_on_duty(actor=counselor, on_duty=True)
+    cookie = session_cookie(counselor)
+    if cookie_language:
+        cookie += f"; {settings.LANGUAGE_COOKIE_NAME}={cookie_language}"
+
+    async def talk() -> None:
+        extra = [(b"accept-language", accept_language.encode())] if accept_language else []
+        socket = Socket(cookie, extra_headers=extra)
+        assert await socket.connect() == (True, None)
+        await socket.receive()  # the (empty) pending list
+
+        # when the police system that sends the referral reads English
+        def receive_in_english() -> ReferralAnswer:
+            with translation.override("en"):
+                return receive(key)
+
+        await in_db(receive_in_english)()
+        # then she reads the alert in her own language
+        alert = await socket.receive()
+        assert alert["referral"]["risk_label"] == label
+        await socket.close()
+
+    conversation(talk)
