@@ -5,10 +5,8 @@ Runs Debian's Chromium through Playwright (never ``playwright install``); skippe
 
 import os
 import re
-import shutil
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -16,38 +14,17 @@ from django.urls import reverse
 
 from onestop.cases.models import Case
 from onestop.conftest import PASSWORD
+from onestop.tests.browsing import ARTIFACTS, NEEDS_CHROMIUM, launched_chromium
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow the ORM here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
-    ),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    yield from launched_chromium()  # the browser is closed when this returns
     # The live server answers each browser connection in its own thread, which closes its
     # database connection when the browser hangs up; wait for them, or the test database cannot
     # be dropped on PostgreSQL.

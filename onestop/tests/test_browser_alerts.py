@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -35,39 +34,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from onestop.conftest import PASSWORD
+from onestop.tests.browsing import ARTIFACTS, NEEDS_CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SEOUL = ZoneInfo("Asia/Seoul")
 VICTIM_NAME = "윤서하"
 COUNSELOR = "duty.counselor"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
-    ),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+def browser(chromium):
+    return chromium
 
 
 # --- the server -----------------------------------------------------------------------------------
