@@ -331,14 +331,6 @@ def police_referral_receive(
     source = _source_label(api_key)
     now = clock.now()
     victim_in, perpetrator_in = data.victim, data.perpetrator
-    perpetrator = None
-    if perpetrator_in.name or perpetrator_in.phone or perpetrator_in.address:
-        perpetrator = perpetrator_create(
-            agency=center,
-            name=perpetrator_in.name or "",
-            phone=perpetrator_in.phone or "",
-            address=perpetrator_in.address or "",
-        )
     referral_data: dict[str, Any] = {
         "station": data.station,
         "police_report_id": data.police_report_id,
@@ -357,6 +349,16 @@ def police_referral_receive(
         else None
     )
     safe_contact = victim_in.safe_contact
+    perpetrator = None
+    named = perpetrator_in.name or perpetrator_in.phone or perpetrator_in.address
+    if named and (open_case is None or open_case.perpetrator_id is None):
+        # (an open case that already names him keeps its record: no second, unlinked copy)
+        perpetrator = perpetrator_create(
+            agency=center,
+            name=perpetrator_in.name or "",
+            phone=perpetrator_in.phone or "",
+            address=perpetrator_in.address or "",
+        )
     # First what concerns only her (her record, how to reach her, where she lives); then the
     # case, which takes the agency-wide locks (reference counter, audit chain) until commit.
     if open_case is not None:

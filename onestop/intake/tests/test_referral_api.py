@@ -686,3 +686,15 @@ def test_polling_unchanged_data_is_one_disclosure_and_a_change_is_a_new_one(agen
     victim.save()
     assert status_of(key).json()["shared"]["contact"]["safe_contact_times"] == "평일 저녁만"
     assert Disclosure.objects.count() == 2
+
+
+def test_a_report_on_a_case_that_names_its_perpetrator_stores_no_second_copy(
+    agency, key, manager, open_case
+):
+    existing = open_case(manager, phone="010-1234-5678", perpetrator_name="이가해")
+    before = Perpetrator.objects.count()
+    assert send(key).status_code == 201
+    assert Perpetrator.objects.count() == before
+    existing.refresh_from_db()
+    assert existing.perpetrator is not None
+    assert existing.perpetrator.name == "이가해"
