@@ -32,11 +32,15 @@ PanelProvider = Callable[[Case, Staff, Mapping[str, forms.Form]], CasePanel | No
 _providers: list[tuple[int, str, PanelProvider]] = []
 
 
+def _register[P](registry: list[tuple[int, str, P]], name: str, provider: P, order: int) -> None:
+    """Add (or replace, by name) a provider; lower ``order`` comes first."""
+    registry[:] = [entry for entry in registry if entry[1] != name]
+    registry.append((order, name, provider))
+    registry.sort(key=lambda entry: (entry[0], entry[1]))
+
+
 def register_case_panel(name: str, provider: PanelProvider, *, order: int) -> None:
-    """Add (or replace, by name) a provider; lower ``order`` comes first in its column."""
-    _providers[:] = [entry for entry in _providers if entry[1] != name]
-    _providers.append((order, name, provider))
-    _providers.sort(key=lambda entry: (entry[0], entry[1]))
+    _register(_providers, name, provider, order)
 
 
 def case_panels(
@@ -57,9 +61,7 @@ _dashboard_providers: list[tuple[int, str, DashboardPanelProvider]] = []
 
 
 def register_dashboard_panel(name: str, provider: DashboardPanelProvider, *, order: int) -> None:
-    _dashboard_providers[:] = [entry for entry in _dashboard_providers if entry[1] != name]
-    _dashboard_providers.append((order, name, provider))
-    _dashboard_providers.sort(key=lambda entry: (entry[0], entry[1]))
+    _register(_dashboard_providers, name, provider, order)
 
 
 def dashboard_panels(*, user: Staff) -> list[CasePanel]:

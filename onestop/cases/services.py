@@ -66,8 +66,10 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _lock_visible_case(*, actor: Staff, case_id: UUID) -> Case:
-    """The case, locked for this transaction, if the actor may see it; else 404."""
+def case_lock_visible(*, actor: Staff, case_id: UUID) -> Case:
+    """The case, locked for this transaction, if the actor may see it; else 404. Every service
+    that changes a case, here or in a higher layer, starts with it (the case row is always the
+    first lock a case's writers take, so they never deadlock)."""
     if not Case.objects.filter(visible_cases_filter(actor), pk=case_id).exists():
         raise CaseNotFound(_("사례를 찾을 수 없습니다."))
     return Case.objects.select_for_update().get(pk=case_id)
@@ -374,7 +376,7 @@ def case_transition(
     close_reason: str = "",
     note: str = "",
 ) -> Case:
-    case = _lock_visible_case(actor=actor, case_id=case_id)
+    case = case_lock_visible(actor=actor, case_id=case_id)
     if not can_move_workflow(actor, case):
         raise CaseActionForbidden(_("이 사례의 진행 단계를 바꿀 권한이 없습니다."))
     if to_status not in CaseStatus.values:
@@ -418,7 +420,7 @@ def case_transition(
 
 @transaction.atomic
 def case_team_assign(*, case_id: UUID, actor: Staff, staff_id: UUID, role: str) -> CaseTeamMember:
-    case = _lock_visible_case(actor=actor, case_id=case_id)
+    case = case_lock_visible(actor=actor, case_id=case_id)
     if not can_manage_team(actor, case):
         raise CaseActionForbidden(_("담당자를 배정할 권한이 없습니다."))
     if role not in TeamRole.values:
@@ -446,7 +448,7 @@ def case_team_assign(*, case_id: UUID, actor: Staff, staff_id: UUID, role: str) 
 
 @transaction.atomic
 def case_team_remove(*, case_id: UUID, actor: Staff, staff_id: UUID) -> None:
-    case = _lock_visible_case(actor=actor, case_id=case_id)
+    case = case_lock_visible(actor=actor, case_id=case_id)
     if not can_manage_team(actor, case):
         raise CaseActionForbidden(_("담당자를 해제할 권한이 없습니다."))
     member = (
@@ -462,7 +464,7 @@ def case_team_remove(*, case_id: UUID, actor: Staff, staff_id: UUID) -> None:
 
 @transaction.atomic
 def case_note_add(*, case_id: UUID, actor: Staff, note: str) -> CaseEvent:
-    case = _lock_visible_case(actor=actor, case_id=case_id)
+    case = case_lock_visible(actor=actor, case_id=case_id)
     if not can_add_to_timeline(actor, case):
         raise CaseActionForbidden(_("이 사례에 기록할 권한이 없습니다."))
     note = note.strip()
@@ -506,7 +508,7 @@ def case_contact_log(
 def case_complaint_withdrawn_record(*, case_id: UUID, actor: Staff, note: str = "") -> CaseEvent:
     """The victim withdrew her police complaint. Stalking is no longer a complaint-only crime:
     this is recorded on the timeline and changes nothing else — the case stays as it is."""
-    case = _lock_visible_case(actor=actor, case_id=case_id)
+    case = case_lock_visible(actor=actor, case_id=case_id)
     if not can_add_to_timeline(actor, case):
         raise CaseActionForbidden(_("이 사례에 기록할 권한이 없습니다."))
     event = _add_event(
@@ -539,7 +541,7 @@ def notification_mark_read(*, actor: Staff, notification_ids: list[UUID]) -> int
 def case_sealed_locations_reveal(*, case_id: UUID, actor: Staff) -> list[SealedLocation]:
     """The victim's sealed places, for the case's lead, case managers and supervisors. Every
     reading is audited, even of none."""
-    case = _lock_visible_case(actor=actor, case_id=case_id)
+    case = case_lock_visible(actor=actor, case_id=case_id)
     if not can_read_sealed_locations(actor, case):
         raise CaseActionForbidden(_("봉인된 주소를 볼 권한이 없습니다."))
     places = sealed_locations_of(victim=case.victim)
@@ -556,7 +558,7 @@ def case_sealed_locations_reveal(*, case_id: UUID, actor: Staff) -> list[SealedL
 def case_sealed_location_add(
     *, case_id: UUID, actor: Staff, kind: str, address: str
 ) -> SealedLocation:
-    case = _lock_visible_case(actor=actor, case_id=case_id)
+    case = case_lock_visible(actor=actor, case_id=case_id)
     if not can_read_sealed_locations(actor, case):
         raise CaseActionForbidden(_("봉인된 주소를 등록할 권한이 없습니다."))
     if not case.is_open:

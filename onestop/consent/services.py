@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Agency, AgencyKind, Staff
 from onestop.audit.services import audit_record
-from onestop.cases.errors import CaseActionForbidden, CaseNotFound
+from onestop.cases.errors import CaseActionForbidden
 from onestop.cases.models import Case, EventKind
-from onestop.cases.permissions import can_add_to_timeline, visible_cases_filter
-from onestop.cases.services import case_event_add
+from onestop.cases.permissions import can_add_to_timeline
+from onestop.cases.services import case_event_add, case_lock_visible
 from onestop.consent.errors import (
     ConsentAlreadyWithdrawn,
     ConsentNotFound,
@@ -79,9 +79,7 @@ def _clean_list(values: Iterable[str], *, allowed: Sequence[str]) -> tuple[list[
 
 
 def _lock_case_for(*, actor: Staff, case_id: UUID) -> Case:
-    if not Case.objects.filter(visible_cases_filter(actor), pk=case_id).exists():
-        raise CaseNotFound(_("사례를 찾을 수 없습니다."))
-    case = Case.objects.select_for_update().select_related("agency").get(pk=case_id)
+    case = case_lock_visible(actor=actor, case_id=case_id)
     if not can_add_to_timeline(actor, case):
         raise CaseActionForbidden(_("이 사례의 동의와 정보 제공을 기록할 권한이 없습니다."))
     return case

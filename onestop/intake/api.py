@@ -36,7 +36,7 @@ from onestop.core.schemas import (
     fields_renamed,
     in_utc,
 )
-from onestop.intake.errors import DuplicateReport, ReferralNotFound
+from onestop.intake.errors import ReferralNotFound
 from onestop.intake.models import IntakeOutcome
 from onestop.intake.referrals import (
     PoliceReferralIn,
@@ -48,6 +48,7 @@ from onestop.intake.selectors import IntakeMatch, intake_matches_for_user
 from onestop.intake.services import (
     IntakeInput,
     intake_submit,
+    police_referral_after_race,
     police_referral_receive,
     police_referral_replay,
     police_referral_status,
@@ -312,28 +313,23 @@ def receive_police_referral(request: PartnerRequest) -> Status[dict[str, Any]]:
     raw = _json_body(request)
     refuse_unpaired_surrogates(raw)  # the digest below encodes every string
     digest = request_digest(raw)
-    replay = police_referral_replay(
+    answer = police_referral_replay(
         api_key=key, idempotency_key=idempotency_key, body_digest=digest
     )
-    if replay is None:
+    if answer is None:
         data = parse_police_referral(raw)
         try:
             answer = police_referral_receive(
                 api_key=key, idempotency_key=idempotency_key, body_digest=digest, data=data
             )
-        except IntegrityError:
-            # The same key or report arrived at the same moment and committed first.
-            replay = police_referral_replay(
-                api_key=key, idempotency_key=idempotency_key, body_digest=digest
+        except IntegrityError as lost:
+            answer = police_referral_after_race(
+                api_key=key,
+                idempotency_key=idempotency_key,
+                body_digest=digest,
+                police_report_id=data.police_report_id,
+                error=lost,
             )
-            if replay is None:
-                raise DuplicateReport(
-                    _("이 사건번호의 연계는 이미 다른 요청으로 받았습니다."),
-                    field="police_report_id",
-                ) from None
-            answer = replay
-    else:
-        answer = replay
     return Status(answer.status, answer.body)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Agency, AgencyKind, ApiKey, ApiScope, Staff
@@ -286,6 +286,39 @@ def police_referral_replay(
     return ReferralAnswer(status=200, body=referral.response_body, referral=referral)
 
 
+def _report_received(*, referring_agency_id: UUID, police_report_id: str) -> bool:
+    return PoliceReferral.objects.filter(
+        referring_agency_id=referring_agency_id, police_report_id=police_report_id
+    ).exists()
+
+
+def _duplicate_report() -> DuplicateReport:
+    return DuplicateReport(
+        _("이 사건번호의 연계는 이미 다른 요청으로 받았습니다."), field="police_report_id"
+    )
+
+
+def police_referral_after_race(
+    *,
+    api_key: ApiKey,
+    idempotency_key: str,
+    body_digest: str,
+    police_report_id: str,
+    error: IntegrityError,
+) -> ReferralAnswer:
+    """A ``police_referral_receive`` that lost a race on a unique constraint (its transaction
+    rolled back): the winner's answer for the same key, or the duplicate-report refusal. Any
+    other constraint failure is not a race, and is raised as it came."""
+    replay = police_referral_replay(
+        api_key=api_key, idempotency_key=idempotency_key, body_digest=body_digest
+    )
+    if replay is not None:
+        return replay
+    if _report_received(referring_agency_id=api_key.agency_id, police_report_id=police_report_id):
+        raise _duplicate_report() from error
+    raise error
+
+
 def receiving_center_for(*, referring: Agency) -> Agency:
     """The one-stop center of the referring agency's region, else the default center."""
     center = (
@@ -321,12 +354,8 @@ def police_referral_receive(
     unique in the database), and the caller answers from the winner's row."""
     referral_sender_check(api_key=api_key)
     referring = api_key.agency
-    if PoliceReferral.objects.filter(
-        referring_agency=referring, police_report_id=data.police_report_id
-    ).exists():
-        raise DuplicateReport(
-            _("이 사건번호의 연계는 이미 다른 요청으로 받았습니다."), field="police_report_id"
-        )
+    if _report_received(referring_agency_id=referring.pk, police_report_id=data.police_report_id):
+        raise _duplicate_report()
     center = receiving_center_for(referring=referring)
     source = _source_label(api_key)
     now = clock.now()
