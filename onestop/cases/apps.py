@@ -5,3 +5,9 @@ class CasesConfig(AppConfig):
     name = "onestop.cases"
     label = "cases"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from onestop.cases.reminders import register_reminder_source
+        from onestop.cases.services import measures_ending_soon
+
+        register_reminder_source("cases.measures_ending", measures_ending_soon)

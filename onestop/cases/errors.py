@@ -15,3 +15,9 @@ class CaseActionForbidden(PermissionDenied):
 
 class InvalidCaseInput(DomainError):
     code = "invalid"
+
+
+class MeasureTermExceeded(DomainError):
+    """A protective measure (or its extension) longer than the law allows."""
+
+    code = "term_exceeded"

@@ -78,6 +78,18 @@ class RiskGrade(models.TextChoices):
     UNKNOWN = "unknown", _("알 수 없음")
 
 
+# Levels that flag a case: private security becomes possible, a case conference is proposed.
+HIGH_RISK_LEVELS = frozenset({RiskGrade.HIGH, RiskGrade.VERY_HIGH})
+# Levels in order, lowest first (``unknown`` is below every assessed level).
+RISK_ORDER: tuple[str, ...] = (
+    RiskGrade.UNKNOWN,
+    RiskGrade.LOW,
+    RiskGrade.MEDIUM,
+    RiskGrade.HIGH,
+    RiskGrade.VERY_HIGH,
+)
+
+
 class ProtectiveMeasureKind(models.TextChoices):
     """Protective measures of the Stalking Punishment Act, as the police referral contract names
     them."""
@@ -122,6 +134,25 @@ class EventKind(models.TextChoices):
     CONSENT_RECORDED = "consent_recorded", _("동의 기록")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("동의 철회")
     DISCLOSED = "disclosed", _("정보 제공")
+    INCIDENT_RECORDED = "incident_recorded", _("피해 사건 기록")
+    RISK_ASSESSED = "risk_assessed", _("위험 평가")
+    MEASURE_RECORDED = "measure_recorded", _("보호조치 기록")
+    MEASURE_EXTENDED = "measure_extended", _("보호조치 연장")
+    MEASURE_ENDED = "measure_ended", _("보호조치 종료·취소")
+    MEASURE_BREACHED = "measure_breached", _("보호조치 위반")
+    CONFERENCE_REFERRED = "conference_referred", _("사례회의 의뢰")
+    CONFERENCE_DISCUSSED = "conference_discussed", _("사례회의 논의")
+    CONFERENCE_ACTION = "conference_action", _("사례회의 조치")
+    REMINDER = "reminder", _("알림")
+
+
+class IncidentSource(models.TextChoices):
+    """Who told us about an incident."""
+
+    VICTIM = "victim", _("피해자 진술")
+    POLICE = "police", _("경찰")
+    STAFF = "staff", _("직원 관찰")
+    PARTNER = "partner", _("협력 기관")
 
 
 class Case(BaseModel):
@@ -148,6 +179,12 @@ class Case(BaseModel):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField(max_length=30, choices=CloseReason.choices, blank=True)
+    # The level of the case's latest risk assessment (written only by the risk app, through
+    # ``case_risk_level_set``); high and very high flag the case everywhere it is listed.
+    risk_level = models.CharField(
+        max_length=20, choices=RiskGrade.choices, default=RiskGrade.UNKNOWN
+    )
+    risk_assessed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]
@@ -169,6 +206,10 @@ class Case(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status != CaseStatus.CLOSED
+
+    @property
+    def risk_flagged(self) -> bool:
+        return self.risk_level in HIGH_RISK_LEVELS
 
 
 class CaseTeamMember(BaseModel):
@@ -228,9 +269,15 @@ class Notification(BaseModel):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=30)
-    source_event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="+")
+    # A notice is about a timeline event of a case, or is a reminder (which may name no case).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="+")
+    kind = models.CharField(max_length=40)
+    source_event = models.ForeignKey(
+        CaseEvent, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    reminder = models.ForeignKey(
+        "cases.Reminder", on_delete=models.CASCADE, null=True, related_name="+"
+    )
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -238,9 +285,136 @@ class Notification(BaseModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "source_event"], name="one_notice_per_event_and_recipient"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "reminder"], name="one_notice_per_reminder_and_recipient"
+            ),
+            models.CheckConstraint(
+                condition=Q(source_event__isnull=False) | Q(reminder__isnull=False),
+                name="notice_has_event_or_reminder",
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
+
+
+class Incident(BaseModel):
+    """Something the perpetrator did, on a date: a call, a visit, a breach of a protective
+    measure. Counted for escalation (conferences) and for reassessment (risk); the evidence app
+    adds attachments to it. ``note`` is sealed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="incidents")
+    occurred_at = models.DateTimeField()
+    behaviours = models.JSONField(default=list)
+    count = models.PositiveIntegerField(default=1)
+    source = models.CharField(max_length=20, choices=IncidentSource.choices)
+    note = EncryptedTextField(blank=True)
+    # Set when the incident broke a protective measure.
+    measure = models.ForeignKey(
+        "cases.ProtectiveMeasure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="breaches",
+    )
+    # Empty when a partner system reported it (a police referral); the audit log names it.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["case", "occurred_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="incident_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"incident {self.occurred_at:%Y-%m-%d}"
+
+
+class ProtectiveMeasure(BaseModel):
+    """A police emergency measure, an urgent emergency measure or a court provisional measure on
+    a case. ``ends_on`` is the current end, extensions included (each extension is its own row);
+    ``covers`` (who is protected) and ``note`` are sealed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField(max_length=30, choices=ProtectiveMeasureKind.choices)
+    issued_by = models.CharField(max_length=200)
+    decision_ref = models.CharField(max_length=100, blank=True)
+    covers = EncryptedTextField(blank=True)
+    starts_on = models.DateField()
+    # Empty only for a police emergency measure, which is taken once on the spot.
+    ends_on = models.DateField(null=True, blank=True)
+    original_ends_on = models.DateField(null=True, blank=True)
+    note = EncryptedTextField(blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_on"]
+        indexes = [models.Index(fields=["ends_on"]), models.Index(fields=["case", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="measure_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.starts_on}..{self.ends_on or ''}"
+
+
+class ProtectiveMeasureExtension(BaseModel):
+    """One court decision extending a provisional measure (at most two, 3 months each)."""
+
+    measure = models.ForeignKey(
+        ProtectiveMeasure, on_delete=models.CASCADE, related_name="extensions"
+    )
+    number = models.PositiveSmallIntegerField()
+    previous_ends_on = models.DateField()
+    ends_on = models.DateField()
+    decided_on = models.DateField()
+    decision_ref = models.CharField(max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "number"], name="one_extension_per_number"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("previous_ends_on")),
+                name="extension_moves_end_later",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"extension {self.number} → {self.ends_on}"
+
+
+class Reminder(BaseModel):
+    """A reminder sent once: ``key`` names the thing and its due date, so a sweep that runs twice
+    (or two sweeps at once) sends it once. ``data`` never holds identity."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-due_at"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onestop.accounts.models import Agency, Role, Staff
 from onestop.audit.services import audit_record
@@ -16,8 +22,10 @@ from onestop.cases.errors import (
     CaseActionForbidden,
     CaseNotFound,
     InvalidCaseInput,
+    MeasureTermExceeded,
     TransitionNotAllowed,
 )
+from onestop.cases.listeners import listens_to
 from onestop.cases.models import (
     Case,
     CaseEvent,
@@ -28,7 +36,15 @@ from onestop.cases.models import (
     CloseReason,
     EventKind,
     FurtherHarm,
+    Incident,
+    IncidentSource,
+    Notification,
+    ProtectiveMeasure,
+    ProtectiveMeasureExtension,
+    ProtectiveMeasureKind,
     Relationship,
+    Reminder,
+    RiskGrade,
     StalkingBehaviour,
     TeamRole,
 )
@@ -41,8 +57,10 @@ from onestop.cases.permissions import (
     can_read_sealed_locations,
     visible_cases_filter,
 )
+from onestop.cases.protection import TERM_RULES, extension_limit, first_term_limit
+from onestop.cases.reminders import DueReminder, reminder_sources
 from onestop.core import clock
-from onestop.core.errors import DomainError, ValidationFailed
+from onestop.core.errors import Conflict, DomainError, ValidationFailed
 from onestop.people.models import Perpetrator, SealedLocation, Victim
 from onestop.people.selectors import sealed_locations_of
 from onestop.people.services import sealed_location_add
@@ -50,6 +68,8 @@ from onestop.people.services import sealed_location_add
 # A summary holds what a partner's report says too (the police referral contract allows 10,000).
 MAX_SUMMARY = 10_000
 MAX_NOTE = 5000
+
+logger = logging.getLogger(__name__)
 
 # The workflow. Reopening (closed → assessing) starts with a fresh assessment.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -88,6 +108,8 @@ def _add_event(
     )
     if tasks.notifies(kind=kind, data=event.data):
         tasks.notify_case_event.enqueue(event_id=str(event.pk))
+    if listens_to(kind):
+        tasks.dispatch_case_event.enqueue(event_id=str(event.pk))
     return event
 
 
@@ -575,3 +597,549 @@ def case_sealed_location_add(
         data={"location": str(place.pk), "kind": kind},
     )
     return place
+
+
+# --- the risk level (the risk app's assessments set it) ----------------------------------------
+
+
+def case_risk_level_set(*, case: Case, level: str, assessed_at: dt.datetime) -> None:
+    """Flag the case with the level of its latest assessment. Called by the risk app's service,
+    inside its transaction, with the case it locked; that service audits the assessment."""
+    if level not in RiskGrade.values:
+        raise InvalidCaseInput(_("알 수 없는 위험 수준입니다."), field="level")
+    case.risk_level = level
+    case.risk_assessed_at = assessed_at
+    case.save(update_fields=["risk_level", "risk_assessed_at", "updated_at"])
+
+
+# --- incidents ---------------------------------------------------------------------------------
+
+MAX_INCIDENT_COUNT = 1_000_000
+EARLIEST_INCIDENT = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _lock_for_timeline(*, actor: Staff, case_id: UUID, message: str) -> Case:
+    case = case_lock_visible(actor=actor, case_id=case_id)
+    if not can_add_to_timeline(actor, case):
+        raise CaseActionForbidden(message)
+    return case
+
+
+def _measure_in_force_on(measure: ProtectiveMeasure, day: dt.date) -> bool:
+    last = measure.ended_on or measure.ends_on
+    return measure.starts_on <= day and (last is None or day <= last)
+
+
+@transaction.atomic
+def incident_record(
+    *,
+    case_id: UUID,
+    actor: Staff,
+    occurred_at: dt.datetime,
+    behaviours: Iterable[str],
+    source: str,
+    count: int = 1,
+    note: str = "",
+    measure_id: UUID | None = None,
+) -> Incident:
+    """Record what the perpetrator did. With ``measure_id`` it is a breach of that protective
+    measure: the case team is alerted at once. Every problem is reported at once; nothing is
+    written on any."""
+    case = _lock_for_timeline(
+        actor=actor, case_id=case_id, message=_("이 사례에 피해 사건을 기록할 권한이 없습니다.")
+    )
+    errors: list[DomainError] = []
+    now = clock.now()
+    if occurred_at.tzinfo is None:
+        errors.append(InvalidCaseInput(_("일시에 시간대가 없습니다."), field="occurred_at"))
+    elif occurred_at > now + CLOCK_SKEW:
+        errors.append(InvalidCaseInput(_("아직 오지 않은 일시입니다."), field="occurred_at"))
+    elif occurred_at < EARLIEST_INCIDENT:
+        errors.append(InvalidCaseInput(_("1990년 이후의 일시를 적어 주세요."), field="occurred_at"))
+    codes: list[str] = []
+    try:
+        codes = _clean_codes(behaviours, allowed=StalkingBehaviour.values, field="behaviours")
+    except DomainError as exc:
+        errors.append(exc)
+    if not codes and measure_id is None and not any(e.field == "behaviours" for e in errors):
+        errors.append(
+            InvalidCaseInput(_("어떤 행동이었는지 하나 이상 고르세요."), field="behaviours")
+        )
+    if source not in IncidentSource.values:
+        errors.append(InvalidCaseInput(_("누가 알려 왔는지 고르세요."), field="source"))
+    if not 1 <= count <= MAX_INCIDENT_COUNT:
+        errors.append(
+            InvalidCaseInput(
+                _("횟수는 1에서 %s 사이로 적어 주세요.") % f"{MAX_INCIDENT_COUNT:,}", field="count"
+            )
+        )
+    if len(note) > MAX_NOTE:
+        errors.append(
+            InvalidCaseInput(_("내용은 %d자 이하로 적어 주세요.") % MAX_NOTE, field="note")
+        )
+    measure = None
+    if measure_id is not None:
+        measure = (
+            ProtectiveMeasure.objects.select_for_update().filter(pk=measure_id, case=case).first()
+        )
+        if measure is None:
+            errors.append(InvalidCaseInput(_("이 사례의 보호조치를 고르세요."), field="measure"))
+        elif measure.kind == ProtectiveMeasureKind.EMERGENCY:
+            errors.append(
+                InvalidCaseInput(
+                    _(
+                        "응급조치는 현장 조치라 위반을 기록할 수 없습니다. "
+                        "피해 사건으로 기록하세요."
+                    ),
+                    field="measure",
+                )
+            )
+        elif occurred_at.tzinfo is not None and not _measure_in_force_on(
+            measure, occurred_at.astimezone(clock.SEOUL).date()
+        ):
+            errors.append(
+                InvalidCaseInput(
+                    _("그 날짜에는 이 보호조치가 효력이 없었습니다 (%(start)s ~ %(end)s).")
+                    % {"start": measure.starts_on, "end": measure.ended_on or measure.ends_on},
+                    field="occurred_at",
+                )
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    incident = Incident.objects.create(
+        case=case,
+        occurred_at=occurred_at,
+        behaviours=codes,
+        count=count,
+        source=source,
+        note=note.strip(),
+        measure=measure,
+        recorded_by=actor,
+    )
+    data: dict[str, Any] = {
+        "incident": str(incident.pk),
+        "behaviours": codes,
+        "count": count,
+        "source": source,
+        "occurred_at": occurred_at.isoformat(),
+    }
+    if measure is not None:
+        data["measure"] = str(measure.pk)
+        data["measure_kind"] = measure.kind
+        _add_event(case=case, actor=actor, kind=EventKind.MEASURE_BREACHED, data=data)
+    else:
+        _add_event(case=case, actor=actor, kind=EventKind.INCIDENT_RECORDED, data=data)
+    audit_record(
+        actor=actor,
+        action="case.measure_breach" if measure is not None else "case.incident_record",
+        target=case,
+        data=data,
+    )
+    return incident
+
+
+# --- protective measures -----------------------------------------------------------------------
+
+MAX_ISSUER = 200
+MAX_REF = 100
+EARLIEST_MEASURE = dt.date(2021, 10, 21)  # the Stalking Punishment Act came into force
+
+
+@dataclass(frozen=True)
+class MeasureInput:
+    kind: str
+    issued_by: str
+    starts_on: dt.date | None
+    ends_on: dt.date | None = None
+    decision_ref: str = ""
+    covers: str = ""
+    note: str = ""
+
+
+def validate_measure(data: MeasureInput) -> dt.date:
+    """Every problem at once, the term rule included; → the start date."""
+    errors: list[DomainError] = []
+    if data.kind not in ProtectiveMeasureKind.values:
+        errors.append(InvalidCaseInput(_("보호조치 종류를 고르세요."), field="kind"))
+    if not data.issued_by.strip():
+        errors.append(
+            InvalidCaseInput(_("조치한 기관(경찰서·법원)을 적어 주세요."), field="issued_by")
+        )
+    elif len(data.issued_by) > MAX_ISSUER:
+        errors.append(
+            InvalidCaseInput(_("%d자 이하로 적어 주세요.") % MAX_ISSUER, field="issued_by")
+        )
+    if len(data.decision_ref) > MAX_REF:
+        errors.append(
+            InvalidCaseInput(_("%d자 이하로 적어 주세요.") % MAX_REF, field="decision_ref")
+        )
+    for name, text in (("covers", data.covers), ("note", data.note)):
+        if len(text) > MAX_NOTE:
+            errors.append(InvalidCaseInput(_("%d자 이하로 적어 주세요.") % MAX_NOTE, field=name))
+    today = clock.today_in_seoul()
+    if data.starts_on is None:
+        errors.append(InvalidCaseInput(_("시작일을 적어 주세요."), field="starts_on"))
+    elif data.starts_on < EARLIEST_MEASURE:
+        errors.append(
+            InvalidCaseInput(
+                _("스토킹처벌법 시행일(2021-10-21) 이후 날짜를 적어 주세요."), field="starts_on"
+            )
+        )
+    elif data.starts_on > today + dt.timedelta(days=31):
+        errors.append(InvalidCaseInput(_("한 달 넘게 뒤의 시작일입니다."), field="starts_on"))
+    if data.kind in ProtectiveMeasureKind.values and data.starts_on is not None:
+        limit = first_term_limit(data.kind, data.starts_on)
+        if limit is None:
+            if data.ends_on is not None and data.ends_on < data.starts_on:
+                errors.append(InvalidCaseInput(_("종료일이 시작일보다 앞섭니다."), field="ends_on"))
+        elif data.ends_on is None:
+            errors.append(InvalidCaseInput(_("종료일을 적어 주세요."), field="ends_on"))
+        elif data.ends_on < data.starts_on:
+            errors.append(InvalidCaseInput(_("종료일이 시작일보다 앞섭니다."), field="ends_on"))
+        elif data.ends_on > limit:
+            rule = TERM_RULES[data.kind]
+            errors.append(
+                MeasureTermExceeded(
+                    _(
+                        "%(kind)s은(는) 한 번에 %(months)d개월을 넘을 수 없습니다: "
+                        "%(start)s에 시작하면 늦어도 %(limit)s에 끝납니다."
+                    )
+                    % {
+                        "kind": ProtectiveMeasureKind(data.kind).label,
+                        "months": rule.months,
+                        "start": data.starts_on.isoformat(),
+                        "limit": limit.isoformat(),
+                    },
+                    field="ends_on",
+                )
+            )
+    if errors or data.starts_on is None:
+        raise ValidationFailed(errors)
+    return data.starts_on
+
+
+def _measure_event_data(measure: ProtectiveMeasure) -> dict[str, Any]:
+    return {
+        "measure": str(measure.pk),
+        "measure_kind": measure.kind,
+        "starts_on": measure.starts_on.isoformat(),
+        "ends_on": measure.ends_on.isoformat() if measure.ends_on else "",
+    }
+
+
+@transaction.atomic
+def protective_measure_record(
+    *, case_id: UUID, actor: Staff, data: MeasureInput
+) -> ProtectiveMeasure:
+    case = _lock_for_timeline(
+        actor=actor, case_id=case_id, message=_("이 사례에 보호조치를 기록할 권한이 없습니다.")
+    )
+    starts_on = validate_measure(data)
+    measure = ProtectiveMeasure.objects.create(
+        case=case,
+        kind=data.kind,
+        issued_by=data.issued_by.strip(),
+        decision_ref=data.decision_ref.strip(),
+        covers=data.covers.strip(),
+        starts_on=starts_on,
+        ends_on=data.ends_on,
+        original_ends_on=data.ends_on,
+        note=data.note.strip(),
+        recorded_by=actor,
+    )
+    event_data = _measure_event_data(measure)
+    _add_event(case=case, actor=actor, kind=EventKind.MEASURE_RECORDED, data=event_data)
+    audit_record(actor=actor, action="case.measure_record", target=case, data=event_data)
+    return measure
+
+
+def _lock_measure(case: Case, measure_id: UUID) -> ProtectiveMeasure:
+    measure = ProtectiveMeasure.objects.select_for_update().filter(pk=measure_id, case=case).first()
+    if measure is None:
+        raise InvalidCaseInput(_("이 사례의 보호조치를 고르세요."), field="measure")
+    return measure
+
+
+@transaction.atomic
+def protective_measure_extend(
+    *,
+    case_id: UUID,
+    actor: Staff,
+    measure_id: UUID,
+    ends_on: dt.date | None,
+    decided_on: dt.date | None,
+    decision_ref: str = "",
+) -> ProtectiveMeasureExtension:
+    """A court extends a provisional measure: at most twice, by at most 3 months each, 9 months
+    in all; an ended measure is not extended (a new decision is a new measure)."""
+    case = _lock_for_timeline(
+        actor=actor, case_id=case_id, message=_("이 사례의 보호조치를 바꿀 권한이 없습니다.")
+    )
+    measure = _lock_measure(case, measure_id)
+    errors: list[DomainError] = []
+    rule = TERM_RULES[measure.kind]
+    done = measure.extensions.count()
+    limit = (
+        extension_limit(
+            measure.kind,
+            starts_on=measure.starts_on,
+            current_end=measure.ends_on,
+            extensions_so_far=done,
+        )
+        if measure.ends_on is not None
+        else None
+    )
+    today = clock.today_in_seoul()
+    if measure.ended_on is not None:
+        errors.append(
+            Conflict(
+                _("이미 끝난 조치는 연장할 수 없습니다. 새 결정은 새 조치로 기록하세요."),
+                field="measure",
+            )
+        )
+    elif rule.extensions == 0:
+        errors.append(
+            MeasureTermExceeded(
+                _("%s은(는) 연장할 수 없습니다.") % ProtectiveMeasureKind(measure.kind).label,
+                field="measure",
+            )
+        )
+    elif limit is None:
+        errors.append(
+            MeasureTermExceeded(
+                _("잠정조치는 두 번까지만 연장할 수 있습니다 (모두 9개월). 이미 %d번 연장했습니다.")
+                % done,
+                field="measure",
+            )
+        )
+    if decided_on is None:
+        errors.append(InvalidCaseInput(_("연장 결정일을 적어 주세요."), field="decided_on"))
+    elif decided_on > today:
+        errors.append(InvalidCaseInput(_("아직 오지 않은 날짜입니다."), field="decided_on"))
+    elif measure.ends_on is not None and decided_on > measure.ends_on:
+        errors.append(
+            Conflict(
+                _("조치가 끝난 뒤(%s)의 결정은 연장이 아니라 새 조치입니다.")
+                % measure.ends_on.isoformat(),
+                field="decided_on",
+            )
+        )
+    if len(decision_ref) > MAX_REF:
+        errors.append(
+            InvalidCaseInput(_("%d자 이하로 적어 주세요.") % MAX_REF, field="decision_ref")
+        )
+    if ends_on is None:
+        errors.append(InvalidCaseInput(_("연장 후 종료일을 적어 주세요."), field="ends_on"))
+    elif measure.ends_on is not None and ends_on <= measure.ends_on:
+        errors.append(
+            InvalidCaseInput(
+                _("지금 종료일(%s)보다 뒤의 날짜를 적어 주세요.") % measure.ends_on.isoformat(),
+                field="ends_on",
+            )
+        )
+    elif limit is not None and ends_on > limit:
+        errors.append(
+            MeasureTermExceeded(
+                _(
+                    "한 번에 3개월, 모두 9개월을 넘을 수 없습니다: 이번 연장은 늦어도 "
+                    "%s에 끝나야 합니다."
+                )
+                % limit.isoformat(),
+                field="ends_on",
+            )
+        )
+    if errors or ends_on is None or decided_on is None or measure.ends_on is None:
+        raise ValidationFailed(errors)
+    extension = ProtectiveMeasureExtension.objects.create(
+        measure=measure,
+        number=done + 1,
+        previous_ends_on=measure.ends_on,
+        ends_on=ends_on,
+        decided_on=decided_on,
+        decision_ref=decision_ref.strip(),
+        recorded_by=actor,
+    )
+    measure.ends_on = ends_on
+    measure.save(update_fields=["ends_on", "updated_at"])
+    event_data = {**_measure_event_data(measure), "extension": extension.number}
+    _add_event(case=case, actor=actor, kind=EventKind.MEASURE_EXTENDED, data=event_data)
+    audit_record(actor=actor, action="case.measure_extend", target=case, data=event_data)
+    return extension
+
+
+@transaction.atomic
+def protective_measure_end(
+    *, case_id: UUID, actor: Staff, measure_id: UUID, ended_on: dt.date | None, reason: str
+) -> ProtectiveMeasure:
+    """A measure ends before its term (revoked, replaced, the perpetrator released)."""
+    case = _lock_for_timeline(
+        actor=actor, case_id=case_id, message=_("이 사례의 보호조치를 바꿀 권한이 없습니다.")
+    )
+    measure = _lock_measure(case, measure_id)
+    errors: list[DomainError] = []
+    if measure.ended_on is not None:
+        errors.append(Conflict(_("이미 끝난 조치입니다."), field="measure"))
+    if ended_on is None:
+        errors.append(InvalidCaseInput(_("끝난 날짜를 적어 주세요."), field="ended_on"))
+    elif ended_on < measure.starts_on:
+        errors.append(InvalidCaseInput(_("시작일보다 앞선 날짜입니다."), field="ended_on"))
+    elif ended_on > clock.today_in_seoul():
+        errors.append(InvalidCaseInput(_("아직 오지 않은 날짜입니다."), field="ended_on"))
+    if not reason.strip():
+        errors.append(InvalidCaseInput(_("사유를 적어 주세요."), field="reason"))
+    elif len(reason) > MAX_ISSUER:
+        errors.append(InvalidCaseInput(_("%d자 이하로 적어 주세요.") % MAX_ISSUER, field="reason"))
+    if errors:
+        raise ValidationFailed(errors)
+    measure.ended_on = ended_on
+    measure.end_reason = reason.strip()
+    measure.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    event_data = {**_measure_event_data(measure), "ended_on": str(ended_on)}
+    _add_event(case=case, actor=actor, kind=EventKind.MEASURE_ENDED, data=event_data)
+    audit_record(actor=actor, action="case.measure_end", target=case, data=event_data)
+    return measure
+
+
+@transaction.atomic(savepoint=False)
+def case_partner_report_record(
+    *,
+    case: Case,
+    occurred_at: dt.datetime,
+    behaviours: Iterable[str],
+    measures: Iterable[tuple[str, dt.date, dt.date | None]],
+    issued_by: str,
+    source_label: str,
+) -> Incident:
+    """A partner's report (a police referral) is an incident, and the protective measures it
+    names are recorded as reported, without the term check: the police state what was ordered.
+    The caller holds the case lock and writes the report's own timeline entry and audit."""
+    incident = Incident.objects.create(
+        case=case,
+        occurred_at=occurred_at,
+        behaviours=[b for b in dict.fromkeys(behaviours) if b in StalkingBehaviour.values],
+        count=1,
+        source=IncidentSource.POLICE,
+    )
+    for kind, starts_on, ends_on in measures:
+        measure = ProtectiveMeasure.objects.create(
+            case=case,
+            kind=kind,
+            issued_by=issued_by[:MAX_ISSUER],
+            starts_on=starts_on,
+            ends_on=ends_on,
+            original_ends_on=ends_on,
+        )
+        audit_record(
+            actor=None,
+            actor_label=source_label,
+            action="case.measure_record",
+            target=case,
+            data=_measure_event_data(measure),
+        )
+    return incident
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+def _reminder_recipients(due: DueReminder, case: Case | None) -> list[Staff]:
+    who = Q(pk__in=list(due.recipients))
+    if case is not None and due.team_of_case:
+        who |= Q(pk__in=case.team.values("staff_id"))
+    if case is not None and due.supervisors:
+        who |= Q(role=Role.SUPERVISOR, agency_id=case.agency_id)
+    return list(Staff.objects.filter(who, is_active=True).distinct())
+
+
+def reminder_send(*, due: DueReminder) -> int:
+    """Send one reminder unless its key was sent before; → how many notices were written.
+    Its own transaction: a sweep's other reminders do not wait for it, nor fail with it."""
+    with transaction.atomic():
+        case = Case.objects.filter(pk=due.case_id).first() if due.case_id else None
+        reminder, created = Reminder.objects.get_or_create(
+            key=due.key[:200],
+            defaults={
+                "kind": due.kind,
+                "case": case,
+                "due_at": due.due_at,
+                "text": due.text[:300],
+                "link": due.link[:300],
+                "data": due.data,
+            },
+        )
+        if not created:
+            return 0
+        notices = [
+            Notification(recipient=staff, case=case, kind=due.kind, reminder=reminder)
+            for staff in _reminder_recipients(due, case)
+        ]
+        Notification.objects.bulk_create(notices, ignore_conflicts=True)
+        if case is not None:
+            CaseEvent.objects.create(
+                case=case,
+                at=clock.now(),
+                actor=None,
+                kind=EventKind.REMINDER,
+                data={"reminder": due.kind, "key": reminder.key, "recipients": len(notices)},
+            )
+        audit_record(
+            actor=None,
+            actor_label="reminders",
+            action="reminder.send",
+            target=case,
+            data={"key": reminder.key, "kind": due.kind, "recipients": len(notices)},
+        )
+        return len(notices)
+
+
+def reminders_send(*, now: dt.datetime) -> dict[str, int]:
+    """Ask every registered source what is due and send what was not sent: → notices written,
+    by source. A failing source is logged and skipped; the others still send."""
+    sent: dict[str, int] = {}
+    for name, source in reminder_sources():
+        count = 0
+        try:
+            for due in source(now):
+                count += reminder_send(due=due)
+        except Exception:
+            logger.exception("reminder source failed", extra={"source": name})
+        sent[name] = count
+    return sent
+
+
+MEASURE_WARNING_DAYS = 7
+
+
+def measures_ending_soon(now: dt.datetime) -> Iterator[DueReminder]:
+    """Measures of open cases that end within 7 days (the team hears once per end date; an
+    extension moves the end and brings a new reminder)."""
+    today = now.astimezone(clock.SEOUL).date()
+    ending = (
+        ProtectiveMeasure.objects.filter(
+            ended_on__isnull=True,
+            ends_on__gte=today,
+            ends_on__lte=today + dt.timedelta(days=MEASURE_WARNING_DAYS),
+        )
+        .exclude(case__status=CaseStatus.CLOSED)
+        .select_related("case")
+        .order_by("ends_on")
+    )
+    for measure in ending:
+        if measure.ends_on is None:  # (excluded by the query; for the type checker)
+            continue
+        warn_on = measure.ends_on - dt.timedelta(days=MEASURE_WARNING_DAYS)
+        yield DueReminder(
+            key=f"measure_ending:{measure.pk}:{measure.ends_on.isoformat()}",
+            kind="measure_ending",
+            due_at=dt.datetime.combine(warn_on, dt.time(9), tzinfo=clock.SEOUL),
+            text=gettext_noop("%(reference)s: %(measure)s이(가) %(ends_on)s에 끝납니다."),
+            link=reverse("cases:detail", args=[measure.case_id]),
+            case_id=measure.case_id,
+            team_of_case=True,
+            data={
+                "reference": measure.case.reference,
+                "measure_kind": measure.kind,
+                "ends_on": measure.ends_on.isoformat(),
+            },
+        )

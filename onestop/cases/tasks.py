@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
@@ -9,8 +11,12 @@ from django.tasks import task
 from onestop.accounts.models import Role, Staff
 from onestop.cases.permissions import INTAKE_ROLES
 
+logger = logging.getLogger(__name__)
+
 NOTIFY_KINDS = {"opened", "contact", "status_changed", "reopened", "team_assigned",
-                "complaint_withdrawn", "police_referral", "consent_withdrawn"}  # fmt: skip
+                "complaint_withdrawn", "police_referral", "consent_withdrawn",
+                "incident_recorded", "measure_breached", "risk_assessed",
+                "conference_referred"}  # fmt: skip
 
 
 def notifies(*, kind: str, data: dict[str, object]) -> bool:
@@ -37,6 +43,8 @@ def notify_case_event(*, event_id: str) -> int:
             who |= Q(role=Role.SUPERVISOR)
         if event.kind == "police_referral":
             who |= Q(role=Role.SUPERVISOR) | Q(on_duty=True, role__in=INTAKE_ROLES)
+        if event.kind == "measure_breached":  # an alert: the supervisors hear of it too
+            who |= Q(role=Role.SUPERVISOR)
         if event.kind == "team_assigned" and event.data.get("staff"):
             who |= Q(pk=event.data["staff"])
         recipients = Staff.objects.filter(who, is_active=True, agency_id=case.agency_id)
@@ -48,3 +56,35 @@ def notify_case_event(*, event_id: str) -> int:
         ]
         Notification.objects.bulk_create(notices, ignore_conflicts=True)
         return len(notices)
+
+
+@task()
+def dispatch_case_event(*, event_id: str) -> int:
+    """Run the higher layers' listeners for this event (``cases.listeners``), each in its own
+    transaction: one that fails is logged and does not stop the others (nor roll them back).
+    → how many ran without error."""
+    from onestop.cases.listeners import listeners_for
+    from onestop.cases.models import CaseEvent
+
+    event = CaseEvent.objects.select_related("case").filter(pk=event_id).first()
+    if event is None:
+        return 0
+    ran = 0
+    for name, listener in listeners_for(event.kind):
+        try:
+            with transaction.atomic():
+                listener(event)
+        except Exception:
+            logger.exception("case event listener failed", extra={"listener": name})
+        else:
+            ran += 1
+    return ran
+
+
+@task()
+def reminders_sweep() -> dict[str, int]:
+    """Send every reminder that is due and was not sent (``cases.reminders``)."""
+    from onestop.cases.services import reminders_send
+    from onestop.core import clock
+
+    return reminders_send(now=clock.now())

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "onestop.people",
     "onestop.cases",
     "onestop.consent",
+    "onestop.risk",
+    "onestop.conferences",
     "onestop.intake",
     "onestop.api",
     "onestop.demo",

@@ -24,6 +24,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -174,6 +175,12 @@ class ProtectiveMeasureIn(ContractModel):
     kind: MeasureKind
     from_: dt.date = Field(alias="from")
     to: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> ProtectiveMeasureIn:
+        if self.to is not None and self.to < self.from_:
+            raise ValueError("'to' must not be before 'from'")
+        return self
 
 
 class ConsentIn(ContractModel):

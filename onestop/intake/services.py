@@ -22,6 +22,7 @@ from onestop.cases.services import (
     case_contact_log,
     case_open,
     case_open_from_referral,
+    case_partner_report_record,
     case_referral_attach,
     case_referral_take,
     validate_case_input,
@@ -438,6 +439,14 @@ def police_referral_receive(
             summary=data.summary,
             referral_data=referral_data,
         )
+    case_partner_report_record(
+        case=case,
+        occurred_at=data.reported_at,
+        behaviours=data.behaviours,
+        measures=[(m.kind, m.from_, m.to) for m in data.protective_measures],
+        issued_by=data.station,
+        source_label=source,
+    )
     consent_record_from_referral(
         case=case,
         receiving_agency=center,

@@ -18,7 +18,7 @@ from onestop.accounts.models import Agency, Role, Staff
 from onestop.accounts.services import agency_add, apikey_issue, apikey_revoke, staff_set_on_duty
 from onestop.audit.models import AuditEntry
 from onestop.audit.selectors import audit_chain_verify
-from onestop.cases.models import Case, CaseEvent, Notification
+from onestop.cases.models import Case, CaseEvent, Incident, Notification, ProtectiveMeasure
 from onestop.cases.services import case_transition
 from onestop.conftest import run_pending_tasks
 from onestop.consent.models import ConsentGrant, Disclosure
@@ -215,7 +215,21 @@ def test_a_referral_opens_a_case_at_the_center_of_its_region(agency, key, police
     actions = list(
         AuditEntry.objects.filter(target_id=str(case.pk)).values_list("action", flat=True)
     )
-    assert actions == ["case.open", "consent.record", "referral.receive"]
+    assert actions == ["case.open", "case.measure_record", "consent.record", "referral.receive"]
+    # the report is an incident of the case, and its measure is tracked as reported
+    [incident] = Incident.objects.filter(case=case)
+    assert (incident.source, incident.behaviours, incident.occurred_at) == (
+        "police",
+        ["communication", "watching_waiting"],
+        dt.datetime.fromisoformat("2026-11-20T14:05:00+09:00"),
+    )
+    [measure] = ProtectiveMeasure.objects.filter(case=case)
+    assert (measure.kind, measure.issued_by, measure.starts_on, measure.ends_on) == (
+        "urgent_emergency",
+        "마포경찰서",
+        dt.date(2026, 11, 20),
+        dt.date(2026, 11, 21),
+    )
     assert set(
         AuditEntry.objects.filter(target_id=str(case.pk)).values_list("actor_label", flat=True)
     ) == {f"apikey:{referral.api_key_id} (police-mapo)"}

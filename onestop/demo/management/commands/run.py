@@ -1,7 +1,7 @@
 """``onestop run``: the whole system on this machine. Migrate, load the demo data, then run the
-web server (``onestop serve``: uvicorn) and one task worker (``db_worker``) as child processes
-until Ctrl-C or SIGTERM. If either child dies, the other is stopped and the command exits
-non-zero."""
+web server (``onestop serve``: uvicorn), one task worker (``db_worker``) and the reminder
+scheduler (``onestop scheduler``) as child processes until Ctrl-C or SIGTERM. If a child dies,
+the others are stopped and the command exits non-zero."""
 
 from __future__ import annotations
 
@@ -113,6 +113,7 @@ class Command(BaseCommand):
                     "--queue-name",
                     "*",
                 ],
+                "scheduler": [python, "-m", "onestop", "scheduler"],
             }
         )
         previous = {s: signal.signal(s, supervisor.request_stop) for s in STOP_SIGNALS}

@@ -1,0 +1,1 @@
+"""Expert case conferences: referrals, meetings, decisions and actions, minutes (layer 6)."""

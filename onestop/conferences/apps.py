@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ConferencesConfig(AppConfig):
+    name = "onestop.conferences"
+    label = "conferences"
+    default_auto_field = "django.db.models.BigAutoField"
