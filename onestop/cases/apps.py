@@ -7,7 +7,10 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from onestop.cases.panels import register_case_panel
+        from onestop.cases.protection_views import protection_panel
         from onestop.cases.reminders import register_reminder_source
         from onestop.cases.services import measures_ending_soon
 
         register_reminder_source("cases.measures_ending", measures_ending_soon)
+        register_case_panel("protection", protection_panel, order=15)

@@ -13,7 +13,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import Staff
-from onestop.cases.models import CaseStatus, CloseReason, TeamRole
+from onestop.cases.models import (
+    CaseStatus,
+    CloseReason,
+    IncidentSource,
+    ProtectiveMeasureKind,
+    StalkingBehaviour,
+    TeamRole,
+)
 from onestop.core.errors import DomainError, ValidationFailed
 from onestop.people.models import LocationKind
 
@@ -57,6 +64,28 @@ class CodeField(forms.CharField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.widget = forms.Select(choices=with_blank(choices) if blank else list(choices))
+
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A browser's ``datetime-local`` input, read in Seoul time."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("input_formats", [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"])
+        super().__init__(**kwargs)
+        self.widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+
+
+class LocalDateField(forms.DateField):
+    """A browser's ``date`` input; empty is None (the service says whether it is needed)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CaseForm(forms.Form):
@@ -163,3 +192,64 @@ class NotificationsReadForm(forms.Form):
             with contextlib.suppress(ValueError):  # a mangled id marks nothing
                 ids.append(UUID(str(item)))
         return ids
+
+
+# --- incidents and protective measures ---------------------------------------------------------
+
+
+class IncidentForm(CaseForm):
+    id_prefix = "incident"
+    occurred_at = LocalDateTimeField(label=_("일시"))
+    behaviours = CodeListField(label=_("행동"), choices=StalkingBehaviour.choices)
+    count = forms.IntegerField(
+        label=_("횟수"), initial=1, min_value=1, help_text=_("예: 전화 50통이면 50")
+    )
+    source = CodeField(label=_("누가 알려 왔나요"), choices=IncidentSource.choices)
+    note = forms.CharField(
+        label=_("내용 (선택)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class BreachForm(CaseForm):
+    id_prefix = "breach"
+    measure = forms.UUIDField(widget=forms.HiddenInput)
+    occurred_at = LocalDateTimeField(label=_("위반 일시"))
+    source = CodeField(label=_("누가 알려 왔나요"), choices=IncidentSource.choices)
+    note = forms.CharField(
+        label=_("무엇을 했나요 (선택)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MeasureForm(CaseForm):
+    id_prefix = "measure"
+    kind = CodeField(label=_("종류"), choices=ProtectiveMeasureKind.choices)
+    issued_by = forms.CharField(
+        label=_("조치한 기관"), required=False, help_text=_("예: 서울마포경찰서, 서울서부지방법원")
+    )
+    decision_ref = forms.CharField(label=_("결정·사건 번호 (선택)"), required=False)
+    starts_on = LocalDateField(label=_("시작일"))
+    ends_on = LocalDateField(
+        label=_("종료일"),
+        help_text=_("잠정조치는 한 번에 3개월까지, 긴급응급조치와 유치는 1개월까지입니다."),
+    )
+    covers = forms.CharField(
+        label=_("보호 대상 (선택)"), required=False, help_text=_("피해자 외 가족 등")
+    )
+    note = forms.CharField(
+        label=_("메모 (선택)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MeasureExtendForm(CaseForm):
+    id_prefix = "extend"
+    measure = forms.UUIDField(widget=forms.HiddenInput)
+    ends_on = LocalDateField(label=_("연장 후 종료일"))
+    decided_on = LocalDateField(label=_("연장 결정일"))
+    decision_ref = forms.CharField(label=_("결정 번호 (선택)"), required=False)
+
+
+class MeasureEndForm(CaseForm):
+    id_prefix = "end"
+    measure = forms.UUIDField(widget=forms.HiddenInput)
+    ended_on = LocalDateField(label=_("끝난 날짜"))
+    reason = forms.CharField(label=_("사유"), required=False, help_text=_("예: 취소 결정, 구속"))

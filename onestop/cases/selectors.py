@@ -3,6 +3,7 @@ answers ``CaseNotFound`` (404), so a case's existence does not leak."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from uuid import UUID
@@ -12,8 +13,18 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Role, Staff
 from onestop.cases.errors import CaseNotFound
-from onestop.cases.models import Case, CaseEvent, CaseStatus, CaseTeamMember, Notification, TeamRole
+from onestop.cases.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    CaseTeamMember,
+    Incident,
+    Notification,
+    ProtectiveMeasure,
+    TeamRole,
+)
 from onestop.cases.permissions import is_active_staff, visible_cases_filter
+from onestop.cases.protection import TERM_RULES
 from onestop.core.errors import DomainError
 from onestop.core.phone import normalize_phone
 from onestop.people.identity import phone_index
@@ -94,7 +105,7 @@ def dashboard_for_user(*, user: Staff, limit: int = 50) -> Dashboard:
         )
     notifications = list(
         Notification.objects.filter(recipient=user, read_at__isnull=True)
-        .select_related("case")
+        .select_related("case", "reminder")
         .order_by("-created_at")[:20]
     )
     return Dashboard(my_cases, new_intakes, unassigned, notifications)
@@ -107,3 +118,67 @@ def assignable_staff_for_case(*, case: Case) -> QuerySet[Staff]:
         is_active=True,
         role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.HOTLINE_COUNSELOR, Role.EXPERT],
     ).order_by("role", "username")
+
+
+# --- incidents and protective measures (the case was read through case_get_for_user) ----------
+
+ENDING_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    measure: ProtectiveMeasure
+    state: str  # upcoming, active, ending_soon, ended, expired
+    days_left: int | None
+    extensions: list[object]
+    breaches: int
+    can_extend: bool
+
+
+def _measure_state(measure: ProtectiveMeasure, today: dt.date) -> tuple[str, int | None]:
+    if measure.ended_on is not None:
+        return "ended", None
+    if measure.starts_on > today:
+        return "upcoming", None
+    if measure.ends_on is None:
+        return "active", None
+    left = (measure.ends_on - today).days
+    if left < 0:
+        return "expired", None
+    return ("ending_soon" if left <= ENDING_SOON_DAYS else "active"), left
+
+
+def protective_measures_for_case(*, case: Case, today: dt.date) -> list[MeasureRow]:
+    measures = (
+        ProtectiveMeasure.objects.filter(case=case)
+        .prefetch_related("extensions", "breaches")
+        .order_by("-starts_on", "-created_at")
+    )
+    rows = []
+    for measure in measures:
+        state, left = _measure_state(measure, today)
+        extensions = list(measure.extensions.all())
+        rows.append(
+            MeasureRow(
+                measure=measure,
+                state=state,
+                days_left=left,
+                extensions=list(extensions),
+                breaches=len(measure.breaches.all()),
+                can_extend=state in ("active", "ending_soon", "upcoming")
+                and len(extensions) < TERM_RULES[measure.kind].extensions,
+            )
+        )
+    return rows
+
+
+def incidents_for_case(*, case: Case, limit: int = 100) -> list[Incident]:
+    return list(
+        Incident.objects.filter(case=case)
+        .select_related("measure", "recorded_by")
+        .order_by("-occurred_at")[:limit]
+    )
+
+
+def incident_count_since(*, case: Case, since: dt.datetime) -> int:
+    return Incident.objects.filter(case=case, occurred_at__gte=since).count()

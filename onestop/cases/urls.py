@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from onestop.cases import views
+from onestop.cases import protection_views, views
 
 app_name = "cases"
 
@@ -24,6 +24,19 @@ urlpatterns = [
         "<uuid:case_id>/sealed-locations/add/",
         views.case_sealed_location_add_view,
         name="sealed_location_add",
+    ),
+    path("<uuid:case_id>/incidents/", protection_views.incident_record_view, name="incident"),
+    path("<uuid:case_id>/measures/", protection_views.measure_record_view, name="measure"),
+    path(
+        "<uuid:case_id>/measures/extend/",
+        protection_views.measure_extend_view,
+        name="measure_extend",
+    ),
+    path("<uuid:case_id>/measures/end/", protection_views.measure_end_view, name="measure_end"),
+    path(
+        "<uuid:case_id>/measures/breach/",
+        protection_views.breach_record_view,
+        name="measure_breach",
     ),
     path(
         "<uuid:case_id>/complaint-withdrawn/",

@@ -9,7 +9,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import Agency, AgencyKind
-from onestop.cases.forms import CaseForm, CodeField, CodeListField, with_blank
+from onestop.cases.forms import (
+    CaseForm,
+    CodeField,
+    CodeListField,
+    LocalDateTimeField,
+    with_blank,
+)
 from onestop.consent.models import (
     ConsentMethod,
     DataCategory,
@@ -19,18 +25,6 @@ from onestop.consent.models import (
     Purpose,
 )
 from onestop.consent.services import ConsentInput
-
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-class LocalDateTimeField(forms.DateTimeField):
-    """A browser's ``datetime-local`` input, read in Seoul time."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("input_formats", [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"])
-        super().__init__(**kwargs)
-        self.widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
 
 
 def _agency_choices(agencies: Iterable[Agency]) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onestop.cases.models import (
     CaseEvent,
@@ -14,6 +15,8 @@ from onestop.cases.models import (
     CloseReason,
     EventKind,
     FurtherHarm,
+    ProtectiveMeasureKind,
+    Reminder,
     RiskGrade,
     StalkingBehaviour,
     TeamRole,
@@ -30,7 +33,15 @@ def risk_grade_label(code: str) -> str:
 
 
 def _label(
-    choices: type[CaseStatus | Channel | CloseReason | TeamRole | LocationKind | RiskGrade],
+    choices: type[
+        CaseStatus
+        | Channel
+        | CloseReason
+        | TeamRole
+        | LocationKind
+        | RiskGrade
+        | ProtectiveMeasureKind
+    ],
     code: object,
 ) -> str:
     try:
@@ -108,4 +119,54 @@ def event_detail(event: CaseEvent) -> str:
         return _("사례 단계는 바뀌지 않았습니다 (%s).") % _label(
             CaseStatus, data.get("status_unchanged", "")
         )
+    if event.kind == EventKind.INCIDENT_RECORDED:
+        text = ", ".join(behaviour_labels(data.get("behaviours", [])))
+        if int(data.get("count", 1) or 1) > 1:
+            text += " · " + _("%s회") % data["count"]
+        return text
+    if event.kind in (
+        EventKind.MEASURE_RECORDED,
+        EventKind.MEASURE_EXTENDED,
+        EventKind.MEASURE_ENDED,
+        EventKind.MEASURE_BREACHED,
+    ):
+        text = _label(ProtectiveMeasureKind, data.get("measure_kind", ""))
+        if event.kind != EventKind.MEASURE_BREACHED and data.get("ends_on"):
+            text += " · " + _("%s까지") % data["ends_on"]
+        return text
+    if event.kind == EventKind.RISK_ASSESSED:
+        text = risk_grade_label(data.get("level", ""))
+        if data.get("raised"):
+            text += " · " + _("전문가 판단으로 상향 (산출: %s)") % risk_grade_label(
+                data.get("computed", "")
+            )
+        return text
+    if event.kind == EventKind.REMINDER:
+        return reminder_kind_label(str(data.get("reminder", "")))
     return ""
+
+
+REMINDER_KINDS = {
+    "measure_ending": gettext_noop("보호조치 종료 임박"),
+    "reassessment_due": gettext_noop("위험 재평가 필요"),
+    "action_due": gettext_noop("사례회의 조치 기한"),
+    "conference_prepare": gettext_noop("사례회의 준비"),
+}
+
+
+@register.filter
+def reminder_kind_label(code: str) -> str:
+    return _(REMINDER_KINDS[code]) if code in REMINDER_KINDS else code
+
+
+@register.filter
+def reminder_text(reminder: Reminder) -> str:
+    """A reminder's text in the reader's language: its msgid (marked with ``gettext_noop`` where
+    the reminder was made), filled from its data; a measure's kind shown by its label."""
+    values = dict(reminder.data or {})
+    if "measure_kind" in values:
+        values["measure"] = _label(ProtectiveMeasureKind, values["measure_kind"])
+    try:
+        return _(reminder.text) % values
+    except (KeyError, TypeError, ValueError):
+        return _(reminder.text)
