@@ -7,8 +7,8 @@
   months each: 9 months in all. Detention (4호) lasts at most one month and is not extended.
 
 A term of N months starting on day D ends, at the latest, on the day before the same day N
-months later (the starting day counts: 20 Nov → 19 Feb for 3 months); a day that does not exist
-in the end month (31 → 30 Nov) is clamped to the month's last day, before stepping back a day.
+months later (the starting day counts: 20 Nov → 19 Feb for 3 months); when the end month has no
+such day, on that month's last day (30 Nov + 3 months → 28 Feb) — Civil Code art. 160(2), (3).
 Pure functions, so the rule is property-tested on its own."""
 
 from __future__ import annotations
@@ -56,7 +56,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def latest_end(start: dt.date, months: int) -> dt.date:
     """The last day of a term of ``months`` months that starts on ``start`` (start included)."""
-    return add_months(start, months) - dt.timedelta(days=1)
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    if start.day > last_day:  # no such day in the end month: its last day ends the term
+        return dt.date(year, month, last_day)
+    return dt.date(year, month, start.day) - dt.timedelta(days=1)
 
 
 def first_term_limit(kind: str, starts_on: dt.date) -> dt.date | None:

@@ -57,7 +57,7 @@ from onestop.cases.permissions import (
     can_read_sealed_locations,
     visible_cases_filter,
 )
-from onestop.cases.protection import TERM_RULES, extension_limit, first_term_limit
+from onestop.cases.protection import TERM_RULES, extension_limit, first_term_limit, latest_end
 from onestop.cases.reminders import DueReminder, reminder_sources
 from onestop.core import clock
 from onestop.core.errors import Conflict, DomainError, ValidationFailed
@@ -905,11 +905,21 @@ def protective_measure_extend(
                 field="measure",
             )
         )
+    elif measure.ends_on is None:
+        errors.append(
+            InvalidCaseInput(
+                _("종료일이 기록되지 않은 조치는 연장할 수 없습니다. 결정문의 기간을 확인하세요."),
+                field="measure",
+            )
+        )
     elif limit is None:
         errors.append(
             MeasureTermExceeded(
-                _("잠정조치는 두 번까지만 연장할 수 있습니다 (모두 9개월). 이미 %d번 연장했습니다.")
-                % done,
+                _(
+                    "잠정조치는 두 번까지만 연장할 수 있습니다 (모두 9개월: 늦어도 %(limit)s에 "
+                    "끝납니다). 이미 %(done)d번 연장했습니다."
+                )
+                % {"limit": latest_end(measure.starts_on, rule.total_months or 0), "done": done},
                 field="measure",
             )
         )
@@ -922,6 +932,13 @@ def protective_measure_extend(
             Conflict(
                 _("조치가 끝난 뒤(%s)의 결정은 연장이 아니라 새 조치입니다.")
                 % measure.ends_on.isoformat(),
+                field="decided_on",
+            )
+        )
+    elif decided_on < measure.starts_on:
+        errors.append(
+            InvalidCaseInput(
+                _("조치 시작일(%s)보다 앞선 결정일입니다.") % measure.starts_on.isoformat(),
                 field="decided_on",
             )
         )
@@ -986,6 +1003,14 @@ def protective_measure_end(
         errors.append(InvalidCaseInput(_("시작일보다 앞선 날짜입니다."), field="ended_on"))
     elif ended_on > clock.today_in_seoul():
         errors.append(InvalidCaseInput(_("아직 오지 않은 날짜입니다."), field="ended_on"))
+    elif measure.ends_on is not None and ended_on > measure.ends_on:
+        errors.append(
+            InvalidCaseInput(
+                _("이 조치는 %s에 기간이 끝났습니다. 기간 안의 날짜를 적어 주세요.")
+                % measure.ends_on.isoformat(),
+                field="ended_on",
+            )
+        )
     if not reason.strip():
         errors.append(InvalidCaseInput(_("사유를 적어 주세요."), field="reason"))
     elif len(reason) > MAX_ISSUER:
@@ -1076,9 +1101,8 @@ def reminder_send(*, due: DueReminder) -> int:
         ]
         Notification.objects.bulk_create(notices, ignore_conflicts=True)
         if case is not None:
-            CaseEvent.objects.create(
+            _add_event(
                 case=case,
-                at=clock.now(),
                 actor=None,
                 kind=EventKind.REMINDER,
                 data={"reminder": due.kind, "key": reminder.key, "recipients": len(notices)},
@@ -1095,15 +1119,21 @@ def reminder_send(*, due: DueReminder) -> int:
 
 def reminders_send(*, now: dt.datetime) -> dict[str, int]:
     """Ask every registered source what is due and send what was not sent: → notices written,
-    by source. A failing source is logged and skipped; the others still send."""
+    by source. A failing source is logged and sends nothing; the others still send."""
     sent: dict[str, int] = {}
     for name, source in reminder_sources():
         count = 0
         try:
-            for due in source(now):
-                count += reminder_send(due=due)
+            # A source lists in full or fails as a whole (a savepoint, so that inside a caller's
+            # transaction its failed query does not break the next source's); each reminder is
+            # then sent in its own transaction.
+            with transaction.atomic():
+                due_now = list(source(now))
         except Exception:
             logger.exception("reminder source failed", extra={"source": name})
+            due_now = []
+        for due in due_now:
+            count += reminder_send(due=due)
         sent[name] = count
     return sent
 

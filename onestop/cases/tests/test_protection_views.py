@@ -5,6 +5,7 @@ nothing, and what the page shows of a measure's term, extensions and breaches.""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -60,7 +61,7 @@ def measure_form(**changes) -> dict[str, object]:
 
 
 def record_measure(case, actor, **changes) -> ProtectiveMeasure:
-    data = {
+    data: dict[str, Any] = {
         "kind": "provisional_100m",
         "issued_by": "서울서부지방법원",
         "starts_on": today() - dt.timedelta(days=80),
@@ -131,7 +132,7 @@ def test_the_panel_shows_the_term_the_extensions_and_the_days_left(case, manager
         case_id=case.pk,
         actor=manager,
         measure_id=measure.pk,
-        ends_on=measure.ends_on + dt.timedelta(days=30),
+        ends_on=today() + dt.timedelta(days=35),
         decided_on=today(),
         decision_ref="2026초기1300",
     )
