@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("onestop.accounts.urls")),
     path("cases/", include("onestop.cases.urls")),
     path("cases/", include("onestop.consent.urls")),
+    path("cases/", include("onestop.risk.urls")),
     path("intake/", include("onestop.intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

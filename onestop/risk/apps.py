@@ -5,3 +5,12 @@ class RiskConfig(AppConfig):
     name = "onestop.risk"
     label = "risk"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from onestop.cases.panels import register_case_panel
+        from onestop.cases.reminders import register_reminder_source
+        from onestop.risk.reminders import reassessment_reminders
+        from onestop.risk.views import risk_panel
+
+        register_case_panel("risk", risk_panel, order=10)
+        register_reminder_source("risk.reassessment_due", reassessment_reminders)
