@@ -33,16 +33,22 @@ from onestop.cases.models import (
     Channel,
     CloseReason,
     FurtherHarm,
+    ProtectiveMeasure,
+    ProtectiveMeasureKind,
     Relationship,
     StalkingBehaviour,
     TeamRole,
 )
+from onestop.cases.protection import latest_end
 from onestop.cases.services import (
+    MeasureInput,
     case_complaint_withdrawn_record,
     case_contact_log,
     case_note_add,
     case_team_assign,
     case_transition,
+    incident_record,
+    protective_measure_record,
 )
 from onestop.consent.services import (
     ConsentInput,
@@ -60,10 +66,14 @@ from onestop.intake.services import (
     request_digest,
 )
 from onestop.people.models import ContactMethod, Gender
+from onestop.risk.engine import score_answers
+from onestop.risk.models import Instrument
+from onestop.risk.services import assessment_record
 
 # Shown on the login page of a demo and in the README; it passes the password validators.
 DEMO_PASSWORD = "onestop-demo-1366"  # noqa: S105  (synthetic demo accounts only)
 SEED = 1366
+DEMO_INSTRUMENT = "onestop-stalking-screen"
 HISTORY_DAYS = 540  # about eighteen months
 MARKER_AGENCY = "seoul-onestop"
 
@@ -626,6 +636,7 @@ class _Loader:
             )
             after = times[position + 2] if position + 2 < len(times) else self.now
             self._timeline_filler(case_id, status, moment, after, mover, plan)
+            self._protection_filler(index, case_id, status, moment, after, mover)
 
     def _transition_step(
         self,
@@ -690,6 +701,168 @@ class _Loader:
             self.at(moment(0.6), self._repeat_call_step(case_id, plan))
         if plan.consent and status == CaseStatus.IN_SUPPORT:
             self.at(moment(0.02), self._consent_step(case_id, actor, plan.consent))
+
+    def _protection_filler(
+        self,
+        index: int,
+        case_id: Callable[[], UUID],
+        status: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        actor: Staff,
+    ) -> None:
+        """Incidents, risk assessments and protective measures while the case is assessed and
+        supported. Their own generator per case and status, so the rest of the data set does
+        not move."""
+        rng = random.Random(f"{SEED}-protect-{index}-{status}")  # noqa: S311  (synthetic)
+        span = (end - start).total_seconds()
+        if span < 6 * 3600 or status not in (CaseStatus.ASSESSING, CaseStatus.IN_SUPPORT):
+            return
+
+        def moment(fraction: float) -> dt.datetime:
+            return start + dt.timedelta(seconds=span * fraction)
+
+        if status == CaseStatus.ASSESSING:
+            self.at(moment(0.1), self._incident_step(case_id, actor, rng))
+            self.at(moment(0.5), self._assessment_step(case_id, actor, rng, heavy=0.3))
+            return
+        recent = self.now - dt.timedelta(days=25)
+        if end >= self.now and start < recent and index % 4 == 0:
+            # a case in support now, with an urgent measure that ends within the week
+            self.at(recent, self._measure_step(case_id, actor, rng, urgent=True))
+        elif rng.random() < 0.45:
+            first = moment(0.05)
+            self.at(first, self._measure_step(case_id, actor, rng))
+            if rng.random() < 0.35:
+                self.at(
+                    min(first + dt.timedelta(days=rng.randint(3, 20)), moment(0.4)),
+                    self._breach_step(case_id, actor),
+                )
+        if rng.random() < 0.5:
+            later = moment(rng.uniform(0.45, 0.7))
+            self.at(later, self._incident_step(case_id, actor, rng))
+            self.at(
+                later + dt.timedelta(hours=20),
+                self._assessment_step(case_id, actor, rng, heavy=0.3),
+            )
+
+    def _incident_step(
+        self, case_id: Callable[[], UUID], actor: Staff, rng: random.Random
+    ) -> Callable[[], None]:
+        behaviours = rng.sample(list(PRIMARY_BEHAVIOUR_WEIGHTS), k=rng.choice([1, 1, 2]))
+        count = rng.choice([1, 1, 3, 12, 50])
+        note = rng.choice(INCIDENT_NOTES)
+        hours_before = rng.uniform(2, 40)
+
+        def run() -> None:
+            incident_record(
+                case_id=case_id(),
+                actor=actor,
+                occurred_at=clock.now() - dt.timedelta(hours=hours_before),
+                behaviours=behaviours,
+                source=rng.choice(["victim", "victim", "police"]),
+                count=count,
+                note=note,
+            )
+
+        return run
+
+    def _assessment_step(
+        self, case_id: Callable[[], UUID], actor: Staff, rng: random.Random, heavy: float
+    ) -> Callable[[], None]:
+        """An assessment with the bundled screening instrument: a heavy case answers most
+        items yes (high or very high), a light one a few."""
+        is_heavy = rng.random() < heavy
+        share = rng.uniform(0.5, 0.85) if is_heavy else rng.uniform(0.05, 0.3)
+        draws = [rng.random() for _ in range(20)]
+        raise_it = rng.random() < 0.1
+
+        def run() -> None:
+            instrument = Instrument.objects.get(code=DEMO_INSTRUMENT, version="1")
+            codes = [item["code"] for item in instrument.definition["items"]]
+            red_flags = {i["code"] for i in instrument.definition["items"] if i.get("red_flag")}
+            answers = {
+                code: {
+                    "answer": "yes"
+                    if draw < (share if is_heavy or code not in red_flags else 0)
+                    else "no",
+                    "source": "victim",
+                }
+                for code, draw in zip(codes, draws, strict=False)
+            }
+            computed = score_answers(instrument.definition, answers).computed_level
+            raise_to = ""
+            if raise_it and computed in ("low", "medium"):
+                raise_to = "high"
+            assessment_record(
+                case_id=case_id(),
+                actor=actor,
+                instrument_id=instrument.pk,
+                answers=answers,
+                summary="피해자 면담과 경찰 자료를 바탕으로 평가.",
+                raise_to=raise_to,
+                raise_reason="가해자가 최근 직장을 잃고 피해자 가족에게 연락하기 시작함: "
+                "점수에 잡히지 않는 급격한 변화로 판단"
+                if raise_to
+                else "",
+            )
+
+        return run
+
+    def _measure_step(
+        self, case_id: Callable[[], UUID], actor: Staff, rng: random.Random, urgent: bool = False
+    ) -> Callable[[], None]:
+        kind = rng.choice(
+            [
+                ProtectiveMeasureKind.PROVISIONAL_100M,
+                ProtectiveMeasureKind.PROVISIONAL_TELECOM,
+                ProtectiveMeasureKind.URGENT_EMERGENCY,
+            ]
+        )
+        if urgent:
+            kind = ProtectiveMeasureKind.URGENT_EMERGENCY
+        court = rng.choice(["서울서부지방법원", "서울중앙지방법원", "서울동부지방법원"])
+        station = rng.choice(["서울마포경찰서", "서울강남경찰서", "서울송파경찰서"])
+        months = 1 if kind == ProtectiveMeasureKind.URGENT_EMERGENCY else rng.choice([2, 3])
+        number = rng.randint(100, 9999)
+
+        def run() -> None:
+            today = clock.today_in_seoul()
+            protective_measure_record(
+                case_id=case_id(),
+                actor=actor,
+                data=MeasureInput(
+                    kind=kind,
+                    issued_by=station if kind == ProtectiveMeasureKind.URGENT_EMERGENCY else court,
+                    decision_ref=f"{today.year}초기{number}",
+                    starts_on=today,
+                    ends_on=latest_end(today, months),
+                ),
+            )
+
+        return run
+
+    def _breach_step(self, case_id: Callable[[], UUID], actor: Staff) -> Callable[[], None]:
+        def run() -> None:
+            measure = (
+                ProtectiveMeasure.objects.filter(case_id=case_id(), ended_on__isnull=True)
+                .exclude(kind=ProtectiveMeasureKind.EMERGENCY)
+                .order_by("-starts_on")
+                .first()
+            )
+            if measure is None or (measure.ends_on and measure.ends_on < clock.today_in_seoul()):
+                return
+            incident_record(
+                case_id=case_id(),
+                actor=actor,
+                occurred_at=clock.now() - dt.timedelta(hours=3),
+                behaviours=[],
+                source="victim",
+                note="접근금지 중인데 집 앞 골목에서 기다리고 있었다고 피해자가 알려 옴. 112 신고.",
+                measure_id=measure.pk,
+            )
+
+        return run
 
     def _consent_step(
         self, case_id: Callable[[], UUID], actor: Staff, outcome: str
@@ -771,6 +944,15 @@ class _Loader:
 
         return run
 
+
+INCIDENT_NOTES = [
+    "밤 11시부터 새벽 2시까지 전화가 계속 옴. 받지 않자 문자로 욕설.",
+    "회사 로비에서 퇴근 시간에 기다리고 있었음. 동료가 함께 나감.",
+    "피해자 친구에게 연락해 새 주소를 물어봄.",
+    "SNS에 피해자 사진과 직장 이름을 올렸다가 삭제함.",
+    "집 현관 앞에 꽃과 편지를 두고 감.",
+    "차량으로 피해자 버스를 따라옴.",
+]
 
 # Police referrals of the last days, sent through the real referral service as a police system
 # would: (hours ago, police risk grade, who took it ("" = waiting), consent purposes).
