@@ -1132,8 +1132,15 @@ def reminders_send(*, now: dt.datetime) -> dict[str, int]:
         except Exception:
             logger.exception("reminder source failed", extra={"source": name})
             due_now = []
+        # What was sent before is skipped with one query (the unique key still decides, in
+        # ``reminder_send``, when two sweeps race).
+        done_before: set[str] = set()
+        for chunk_start in range(0, len(due_now), 1000):
+            keys = [due.key[:200] for due in due_now[chunk_start : chunk_start + 1000]]
+            done_before.update(Reminder.objects.filter(key__in=keys).values_list("key", flat=True))
         for due in due_now:
-            count += reminder_send(due=due)
+            if due.key[:200] not in done_before:
+                count += reminder_send(due=due)
         sent[name] = count
     return sent
 

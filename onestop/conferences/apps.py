@@ -1,3 +1,5 @@
+"""Expert case conferences: referrals, meetings, decisions and actions, minutes (layer 6)."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,19 @@ class ConferencesConfig(AppConfig):
     name = "onestop.conferences"
     label = "conferences"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from onestop.cases.listeners import register_case_event_listener
+        from onestop.cases.panels import register_case_panel, register_dashboard_panel
+        from onestop.cases.reminders import register_reminder_source
+        from onestop.conferences.listeners import PROPOSAL_EVENT_KINDS, propose_after_event
+        from onestop.conferences.reminders import actions_due, conferences_to_prepare
+        from onestop.conferences.views import conference_case_panel, conference_dashboard_panel
+
+        register_case_event_listener(
+            "conferences.propose", propose_after_event, kinds=PROPOSAL_EVENT_KINDS
+        )
+        register_reminder_source("conferences.actions_due", actions_due)
+        register_reminder_source("conferences.prepare", conferences_to_prepare)
+        register_case_panel("conferences", conference_case_panel, order=40)
+        register_dashboard_panel("conferences", conference_dashboard_panel, order=40)

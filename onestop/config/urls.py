@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", include("onestop.cases.urls")),
     path("cases/", include("onestop.consent.urls")),
     path("cases/", include("onestop.risk.urls")),
+    path("conferences/", include("onestop.conferences.urls")),
     path("intake/", include("onestop.intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
