@@ -21,6 +21,7 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from unittest import mock
 from uuid import UUID
 
@@ -29,6 +30,7 @@ from django.db import transaction
 from onestop.accounts.models import Agency, AgencyKind, ApiKey, Region, Role, Staff
 from onestop.accounts.services import agency_add, apikey_issue, staff_add, staff_set_on_duty
 from onestop.cases.models import (
+    Case,
     CaseStatus,
     Channel,
     CloseReason,
@@ -49,6 +51,19 @@ from onestop.cases.services import (
     case_transition,
     incident_record,
     protective_measure_record,
+)
+from onestop.conferences.models import Action
+from onestop.conferences.services import (
+    action_add,
+    action_complete,
+    conference_attendee_add,
+    conference_close_minutes,
+    conference_mark_held,
+    conference_schedule,
+    decision_add,
+    pre_meeting_info_add,
+    referral_accept,
+    referral_create,
 )
 from onestop.consent.services import (
     ConsentInput,
@@ -954,6 +969,126 @@ INCIDENT_NOTES = [
     "차량으로 피해자 버스를 따라옴.",
 ]
 
+
+class _ConferenceSeries:
+    """Last month's case conference (held, minutes closed, actions of which some are late)
+    and the next one, in two days, to which the open actions rolled. The cases are the
+    center's high-risk ones at the time, found when the step runs."""
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+        self.state: dict[str, Any] = {}
+
+    def schedule(self) -> None:
+        now = self.loader.now
+        self.loader.at(now - dt.timedelta(days=30), self._first_meeting_planned)
+        self.loader.at(now - dt.timedelta(days=28, hours=-1), self._first_meeting_held)
+        self.loader.at(now - dt.timedelta(days=10), self._second_meeting_planned)
+
+    def _seoul_at(self, day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour), tzinfo=clock.SEOUL)
+
+    def _first_meeting_planned(self) -> None:
+        boss = self.loader.staff["supervisor"]
+        today = clock.today_in_seoul()
+        meeting = conference_schedule(
+            actor=boss,
+            scheduled_at=self._seoul_at(today + dt.timedelta(days=2), 14),
+            chair_id=boss.pk,
+        )
+        for code in ("police-mapo", "counseling-maeum"):
+            conference_attendee_add(
+                conference_id=meeting.pk,
+                actor=boss,
+                agency_id=Agency.objects.get(code=code).pk,
+                staff_id=None,
+                name="이○○ 경위" if code == "police-mapo" else "정○○ 상담실장",
+                role="여성청소년과 담당 경찰관" if code == "police-mapo" else "상담 전문가",
+            )
+        conference_attendee_add(
+            conference_id=meeting.pk,
+            actor=boss,
+            agency_id=boss.agency_id,
+            staff_id=self.loader.staff["profiler"].pk,
+            name="",
+            role="범죄심리 전문가",
+        )
+        cases = (
+            Case.objects.filter(agency_id=boss.agency_id, risk_level__in=["high", "very_high"])
+            .exclude(status=CaseStatus.CLOSED)
+            .order_by("risk_assessed_at")[:3]
+        )
+        items = []
+        for case in cases:
+            referral = referral_create(
+                case_id=case.pk,
+                actor=boss,
+                note="위험 평가 높음. 경찰·상담기관과 안전 계획을 함께 세울 필요가 있음.",
+            )
+            items.append(
+                referral_accept(referral_id=referral.pk, conference_id=meeting.pk, actor=boss)
+            )
+        self.state["first"] = meeting.pk
+        self.state["items"] = [item.pk for item in items]
+
+    def _first_meeting_held(self) -> None:
+        boss = self.loader.staff["supervisor"]
+        police = Agency.objects.get(code="police-mapo")
+        today = clock.today_in_seoul()
+        for position, item_id in enumerate(self.state.get("items", [])):
+            pre_meeting_info_add(
+                agenda_item_id=item_id,
+                actor=boss,
+                agency_id=police.pk,
+                facts="최근 한 달 112 신고 2건. 긴급응급조치 후 잠정조치 신청 중.",
+                opinion="가해자가 조치를 가볍게 여기는 태도. 재범 가능성 높다고 봄.",
+                withheld="가해자 전과 세부 내용: 수사 중이라 공유하지 않음.",
+            )
+            decision_add(
+                agenda_item_id=item_id,
+                actor=boss,
+                text="민간 경호 연계를 검토하고, 피해자 주거지 주변 순찰 강화를 경찰에 요청함.",
+            )
+            # one action due soon, one already late, one done at the meeting's follow-up
+            for what, agency_code, days in (
+                (
+                    "관할 지구대에 주거지 순찰 강화 요청 공문 발송",
+                    "police-mapo",
+                    30 + position,
+                ),
+                ("피해자 안전 계획 재점검 상담 (주 1회, 4주)", "seoul-onestop", 20),
+                ("민간 경호 지원 가능 여부 확인 후 피해자에게 안내", "seoul-onestop", 10),
+            ):
+                action_add(
+                    agenda_item_id=item_id,
+                    actor=boss,
+                    what=what,
+                    agency_id=Agency.objects.get(code=agency_code).pk,
+                    owner_id=self.loader.staff["manager1"].pk
+                    if agency_code == "seoul-onestop"
+                    else None,
+                    due_on=today + dt.timedelta(days=days),
+                )
+        meeting_id = self.state.get("first")
+        if meeting_id is None:
+            return
+        conference_mark_held(conference_id=meeting_id, actor=boss)
+        done = Action.objects.filter(
+            agenda_item__conference_id=meeting_id, due_on__lte=today + dt.timedelta(days=10)
+        ).order_by("created_at")
+        for action in done[:2]:
+            action_complete(action_id=action.pk, actor=boss)
+        conference_close_minutes(conference_id=meeting_id, actor=boss)
+
+    def _second_meeting_planned(self) -> None:
+        boss = self.loader.staff["supervisor"]
+        conference_schedule(
+            actor=boss,
+            scheduled_at=self._seoul_at(clock.today_in_seoul() + dt.timedelta(days=12), 14),
+            chair_id=boss.pk,
+        )
+
+
 # Police referrals of the last days, sent through the real referral service as a police system
 # would: (hours ago, police risk grade, who took it ("" = waiting), consent purposes).
 REFERRALS: list[tuple[float, str, str, list[str]]] = [
@@ -1098,6 +1233,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoResult:
         referral_people = _People(random.Random(f"{SEED}-referral-people"))  # noqa: S311
         referrals = _ReferralSender(loader, referral_people)
         referrals.schedule()
+        _ConferenceSeries(loader).schedule()
         for step in sorted(loader.steps):
             set_time(step.at)
             step.run()
