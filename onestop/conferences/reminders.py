@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onestop.cases.reminders import DueReminder
 from onestop.conferences.selectors import actions_due_by, conferences_between
@@ -30,15 +30,19 @@ def actions_due(now: dt.datetime) -> Iterator[DueReminder]:
         conference_id = action.carried_to_id or action.agenda_item.conference_id
         yield DueReminder(
             key=f"action_due:{action.pk}:{action.due_on.isoformat()}",
-            kind="conference_action_due",
+            kind="action_due",
             due_at=_start_of(action.due_on),
-            text=_("사례회의 조치 기한: %(reference)s (%(due)s)")
-            % {"reference": action.case.reference, "due": action.due_on.isoformat()},
+            # a msgid, filled from ``data`` when shown (in the reader's language)
+            text=gettext_noop("사례회의 조치 기한: %(reference)s (%(due)s)"),
             link=reverse("conferences:detail", args=[conference_id]) + f"#action-{action.pk}",
             case_id=action.case_id,
             recipients=(action.owner_id,) if action.owner_id else (),
             team_of_case=action.owner_id is None,
-            data={"action": str(action.pk), "due_on": action.due_on.isoformat()},
+            data={
+                "action": str(action.pk),
+                "reference": action.case.reference,
+                "due": action.due_on.isoformat(),
+            },
         )
 
 
@@ -52,9 +56,11 @@ def conferences_to_prepare(now: dt.datetime) -> Iterator[DueReminder]:
             key=f"conference_prepare:{conference.pk}:{day.isoformat()}",
             kind="conference_prepare",
             due_at=conference.scheduled_at,
-            text=_("사례회의 준비: %s")
-            % conference.scheduled_at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M"),
+            text=gettext_noop("사례회의 준비: %(when)s"),
             link=reverse("conferences:detail", args=[conference.pk]),
             recipients=tuple(dict.fromkeys(staff)),
-            data={"conference": str(conference.pk)},
+            data={
+                "conference": str(conference.pk),
+                "when": conference.scheduled_at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M"),
+            },
         )

@@ -54,8 +54,11 @@ def test_actions_due_within_two_days_or_overdue_are_reminded(item, manager, expe
         False,
         item.case_id,
     )
-    assert reminder.text == f"사례회의 조치 기한: {item.case.reference} (2026-11-22)"
-    assert "김지영" not in reminder.text
+    # the text is a msgid, filled from the data when shown
+    assert (
+        reminder.text % reminder.data == f"사례회의 조치 기한: {item.case.reference} (2026-11-22)"
+    )
+    assert "김지영" not in str(reminder.data)
     assert reminder.link.endswith(f"#action-{soon.pk}")
 
     at(T0 + dt.timedelta(days=10))  # overdue: still reminded, same key
@@ -107,7 +110,7 @@ def test_meetings_within_three_days_are_prepared_by_chair_and_attending_staff(
 
     assert reminder.key == f"conference_prepare:{soon.pk}:2026-11-23"
     assert reminder.recipients == (manager.pk, expert.pk)
-    assert reminder.text == "사례회의 준비: 2026-11-23 08:00"
+    assert reminder.text % reminder.data == "사례회의 준비: 2026-11-23 08:00"
     assert reminder.case_id is None
 
 
@@ -129,9 +132,7 @@ def test_the_sweep_sends_each_reminder_once(item, manager, staff, make_staff, ag
     assert first["conferences.actions_due"] == 2  # the case team: the lead and the counselor
     assert first["conferences.prepare"] == 1
     assert second["conferences.actions_due"] == second["conferences.prepare"] == 0
-    assert Reminder.objects.filter(kind="conference_action_due").count() == 1
+    assert Reminder.objects.filter(kind="action_due").count() == 1
     assert set(
-        Notification.objects.filter(kind="conference_action_due").values_list(
-            "recipient", flat=True
-        )
+        Notification.objects.filter(kind="action_due").values_list("recipient", flat=True)
     ) == {manager.pk, counselor.pk}
