@@ -981,8 +981,12 @@ class _ConferenceSeries:
 
     def schedule(self) -> None:
         now = self.loader.now
-        self.loader.at(now - dt.timedelta(days=30), self._first_meeting_planned)
-        self.loader.at(now - dt.timedelta(days=28, hours=-1), self._first_meeting_held)
+        planned = now - dt.timedelta(days=30)
+        meeting_day = planned.astimezone(clock.SEOUL).date() + dt.timedelta(days=2)
+        self.state["first_at"] = self._seoul_at(meeting_day, 14)
+        self.loader.at(planned, self._first_meeting_planned)
+        # the minutes are written up and closed the afternoon of the meeting
+        self.loader.at(self._seoul_at(meeting_day, 17), self._first_meeting_held)
         self.loader.at(now - dt.timedelta(days=10), self._second_meeting_planned)
 
     def _seoul_at(self, day: dt.date, hour: int) -> dt.datetime:
@@ -990,11 +994,8 @@ class _ConferenceSeries:
 
     def _first_meeting_planned(self) -> None:
         boss = self.loader.staff["supervisor"]
-        today = clock.today_in_seoul()
         meeting = conference_schedule(
-            actor=boss,
-            scheduled_at=self._seoul_at(today + dt.timedelta(days=2), 14),
-            chair_id=boss.pk,
+            actor=boss, scheduled_at=self.state["first_at"], chair_id=boss.pk
         )
         for code in ("police-mapo", "counseling-maeum"):
             conference_attendee_add(
