@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -40,7 +41,8 @@ def entry_digest(
 def digest_of(entry: AuditEntry) -> str:
     return entry_digest(
         seq=entry.seq,
-        at=entry.at.isoformat(),
+        # in UTC: the database gives the time back in UTC whatever zone it was written in
+        at=entry.at.astimezone(dt.UTC).isoformat(),
         actor_id=str(entry.actor_id or ""),
         actor_label=entry.actor_label,
         ip=entry.ip or "",

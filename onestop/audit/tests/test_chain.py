@@ -1,7 +1,9 @@
 """The audit chain: appended in order, and any edit or deletion is found."""
 
+import datetime
 import itertools
 import threading
+import zoneinfo
 
 import pytest
 from django.db import connection, connections
@@ -9,6 +11,7 @@ from django.db import connection, connections
 from onestop.audit.models import AuditEntry
 from onestop.audit.selectors import audit_chain_verify
 from onestop.audit.services import audit_record
+from onestop.core import clock
 
 
 def write_entries(n: int, actor=None) -> None:
@@ -29,6 +32,16 @@ def test_entries_chain_in_order_and_verify(manager):
     report = audit_chain_verify()
     assert report.ok
     assert report.entries == before + 5
+
+
+@pytest.mark.django_db
+def test_an_entry_written_at_a_seoul_time_verifies_when_read_back_in_utc(monkeypatch):
+    # the database returns every time in UTC; the digest must not depend on the zone written
+    seoul = datetime.datetime(2026, 10, 28, 17, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Seoul"))
+    monkeypatch.setattr(clock, "now", lambda: seoul)
+    write_entries(2)
+    report = audit_chain_verify()
+    assert report.ok, report.problem
 
 
 @pytest.mark.django_db
