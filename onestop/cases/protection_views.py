@@ -46,6 +46,12 @@ def protection_panel(case: Case, user: Staff, bound: Mapping[str, forms.Form]) -
     breaches) and the incident log, with the forms for who may add to the case."""
     now = clock.now()
     can_write = can_add_to_timeline(user, case) and case.is_open
+    # A refused form of one measure's row (extend, end, breach): its messages above the list,
+    # its row's form open again with what she typed.
+    row_forms = {name: bound[name] for name in ("extend", "end", "breach") if name in bound}
+    open_row, kept = "", {}
+    for name, form in row_forms.items():
+        open_row, kept = name, {key: form.data.get(key, "") for key in form.data}
     return CasePanel(
         "cases/protection_panel.html",
         {
@@ -57,9 +63,10 @@ def protection_panel(case: Case, user: Staff, bound: Mapping[str, forms.Form]) -
             "can_write": can_write,
             "incident_form": bound.get("incident") or IncidentForm(),
             "measure_form": bound.get("measure") or MeasureForm(),
-            "extend_form": bound.get("extend"),
-            "end_form": bound.get("end"),
-            "breach_form": bound.get("breach"),
+            "refused_row_forms": list(row_forms.values()),
+            "open_row": open_row,
+            "open_measure": str(kept.get("measure", "")),
+            "kept": kept,
             "breach_sources": IncidentSource.choices,
         },
     )
