@@ -194,3 +194,25 @@ def test_the_panel_reads_in_english(case, manager):
         client.cookies["django_language"] = "en"
         page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Protective measures" in page
+
+
+def test_a_refused_extension_shows_its_message_and_reopens_that_measure_with_the_input(
+    case, manager
+):
+    measure = record_measure(case, manager)
+    too_far = (today() + dt.timedelta(days=200)).isoformat()
+    response = logged_in(manager).post(
+        reverse("cases:measure_extend", args=[case.pk]),
+        {
+            "measure": str(measure.pk),
+            "ends_on": too_far,
+            "decided_on": today().isoformat(),
+            "decision_ref": "2026초기9999",
+        },
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "한 번에 3개월, 모두 9개월을 넘을 수 없습니다" in page
+    assert f'value="{too_far}"' in page
+    assert 'value="2026초기9999"' in page
+    assert measure.extensions.count() == 0
