@@ -7,6 +7,7 @@ Runs Debian's Chromium through Playwright (never ``playwright install``); skippe
 import datetime as dt
 import os
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -16,13 +17,15 @@ from onestop.cases.models import Case, Incident, ProtectiveMeasure
 from onestop.cases.protection import add_months
 from onestop.conftest import PASSWORD
 from onestop.core import clock
-from onestop.risk.models import Assessment, Instrument
+from onestop.risk.models import Assessment, Instrument, InstrumentOrigin
+from onestop.risk.services import instrument_import_file
 from onestop.tests.browsing import ARTIFACTS, NEEDS_CHROMIUM
 from onestop.tests.test_browser import browser  # noqa: F401  (the fixture)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = NEEDS_CHROMIUM
+BUNDLED = Path(__file__).resolve().parents[1] / "risk/instruments/onestop-stalking-screen-v1.json"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,6 +37,8 @@ def test_a_manager_assesses_records_a_ban_and_a_breach(
     open_case,
 ):
     case = open_case(manager)
+    if not Instrument.objects.exists():  # a transactional test's flush removed the migration's
+        instrument_import_file(path=BUNDLED, origin=InstrumentOrigin.BUNDLED)
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 360, "height": 800}, locale="ko-KR")
     problems: list[str] = []
