@@ -100,11 +100,13 @@ def test_a_manager_assesses_records_a_ban_and_a_breach(
     page.set_viewport_size({"width": 1280, "height": 800})
     page.screenshot(path=ARTIFACTS / "protection-1280.png", full_page=True, caret="initial")
 
-    connections.close_all()
     [assessment] = Assessment.objects.filter(case=case)
     assert (assessment.computed_level, assessment.final_level) == ("high", "high")
     assert Case.objects.get(pk=case.pk).risk_level == "high"
     [measure] = ProtectiveMeasure.objects.filter(case=case)
     assert measure.extensions.count() == 0  # the refused extension wrote nothing
     assert Incident.objects.filter(case=case, measure=measure).count() == 1
+    # Playwright runs this body in its own context, where Django opened a connection of its
+    # own (the queries above): close it, or the test database cannot be dropped on PostgreSQL.
+    connections.close_all()
     assert problems == []
