@@ -7,14 +7,14 @@ reads through its own app's selectors, so each panel is filtered by its own app'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django import forms
 
 from onestop.accounts.models import Staff
-from onestop.cases.models import Case
+from onestop.cases.models import Case, CaseEvent
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,22 @@ def dashboard_panels(*, user: Staff) -> list[CasePanel]:
         for _order, _name, provider in _dashboard_providers
         if (panel := provider(user)) is not None
     ]
+
+
+# A timeline entry written by a higher layer is described by that layer: (event) → one line in
+# the reader's language, from the codes in ``event.data`` (never stored text, which would stay in
+# the writer's language).
+EventDetail = Callable[[CaseEvent], str]
+
+_event_details: dict[str, EventDetail] = {}
+
+
+def register_event_detail(kinds: Iterable[str], detail: EventDetail) -> None:
+    for kind in kinds:
+        _event_details[kind] = detail
+
+
+def registered_event_detail(event: CaseEvent) -> str | None:
+    """The registered description of this event, or None when its kind has none."""
+    detail = _event_details.get(event.kind)
+    return None if detail is None else detail(event)

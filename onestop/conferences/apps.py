@@ -10,10 +10,16 @@ class ConferencesConfig(AppConfig):
 
     def ready(self) -> None:
         from onestop.cases.listeners import register_case_event_listener
-        from onestop.cases.panels import register_case_panel, register_dashboard_panel
+        from onestop.cases.panels import (
+            register_case_panel,
+            register_dashboard_panel,
+            register_event_detail,
+        )
         from onestop.cases.reminders import register_reminder_source
         from onestop.conferences.listeners import PROPOSAL_EVENT_KINDS, propose_after_event
         from onestop.conferences.reminders import actions_due, conferences_to_prepare
+        from onestop.conferences.timeline import KINDS as TIMELINE_KINDS
+        from onestop.conferences.timeline import conference_event_detail
         from onestop.conferences.views import conference_case_panel, conference_dashboard_panel
 
         register_case_event_listener(
@@ -23,3 +29,4 @@ class ConferencesConfig(AppConfig):
         register_reminder_source("conferences.prepare", conferences_to_prepare)
         register_case_panel("conferences", conference_case_panel, order=40)
         register_dashboard_panel("conferences", conference_dashboard_panel, order=40)
+        register_event_detail(TIMELINE_KINDS, conference_event_detail)

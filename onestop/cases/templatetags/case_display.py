@@ -21,6 +21,7 @@ from onestop.cases.models import (
     StalkingBehaviour,
     TeamRole,
 )
+from onestop.cases.panels import registered_event_detail
 from onestop.core.phone import format_phone
 from onestop.people.models import LocationKind
 
@@ -89,6 +90,9 @@ def event_kind_label(code: str) -> str:
 @register.filter
 def event_detail(event: CaseEvent) -> str:
     """One line saying what an event changed; never a name of the victim (``data`` has none)."""
+    registered = registered_event_detail(event)
+    if registered is not None:
+        return registered
     data = event.data or {}
     if event.kind in (EventKind.STATUS_CHANGED, EventKind.REOPENED):
         text = _("%(from)s → %(to)s") % {
@@ -109,10 +113,6 @@ def event_detail(event: CaseEvent) -> str:
         if data.get("protection_recommended"):
             parts.append(_("신변보호 권고"))
         return " · ".join(p for p in parts if p)
-    if event.kind in (EventKind.CONSENT_RECORDED, EventKind.CONSENT_WITHDRAWN):
-        return str(data.get("purpose_label", ""))
-    if event.kind == EventKind.DISCLOSED:
-        return f"{data.get('recipient_label', '')} · {data.get('purpose_label', '')}"
     if event.kind == EventKind.SEALED_LOCATION_ADDED:
         return _label(LocationKind, data.get("kind", ""))
     if event.kind == EventKind.COMPLAINT_WITHDRAWN:
@@ -141,46 +141,10 @@ def event_detail(event: CaseEvent) -> str:
                 data.get("computed", "")
             )
         return text
-    if event.kind == EventKind.CONFERENCE_REFERRED:
-        reasons = [_(CONFERENCE_REASONS.get(r, r)) for r in data.get("reasons", [])]
-        text = ", ".join(reasons)
-        if data.get("automatic"):
-            text += " · " + _("자동 제안")
-        if data.get("status") in CONFERENCE_REFERRAL_STATUS:
-            text += " · " + _(CONFERENCE_REFERRAL_STATUS[data["status"]])
-        return text.strip(" ·")
-    if event.kind == EventKind.CONFERENCE_ACTION:
-        status = str(data.get("status", ""))
-        text = _("조치") + ": " + _(CONFERENCE_ACTION_STATUS.get(status, status))
-        if data.get("due_on"):
-            text += " · " + _("기한 %s") % data["due_on"]
-        return text
-    if event.kind == EventKind.CONFERENCE_DISCUSSED:
-        return _("긴급 사례회의") if data.get("kind") == "emergency" else _("정기 사례회의")
     if event.kind == EventKind.REMINDER:
         return reminder_kind_label(str(data.get("reminder", "")))
     return ""
 
-
-# Codes the conferences app writes on the timeline (it is a higher layer; its labels are here).
-CONFERENCE_REASONS = {
-    "risk_level": gettext_noop("높은 위험도"),
-    "professional_judgement": gettext_noop("담당자 판단"),
-    "escalation": gettext_noop("피해 반복·심화"),
-    "repeat": gettext_noop("회의 후 재발"),
-    "emergency": gettext_noop("긴급"),
-}
-CONFERENCE_REFERRAL_STATUS = {
-    "proposed": gettext_noop("제안됨"),
-    "accepted": gettext_noop("안건 채택"),
-    "declined": gettext_noop("채택 안 함"),
-    "discussed": gettext_noop("논의됨"),
-}
-CONFERENCE_ACTION_STATUS = {
-    "open": gettext_noop("진행 중"),
-    "done": gettext_noop("완료"),
-    "cancelled": gettext_noop("취소"),
-}
 
 REMINDER_KINDS = {
     "measure_ending": gettext_noop("보호조치 종료 임박"),

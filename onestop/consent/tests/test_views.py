@@ -176,3 +176,12 @@ def test_staff_who_may_only_read_see_the_ledger_without_forms(case, manager, sup
         logged_in(staff[Role.STATISTICIAN]).get(reverse("cases:detail", args=[case.pk])).status_code
         == 404
     )
+
+
+def test_the_timeline_names_a_consent_in_the_readers_language(case, manager):
+    client = logged_in(manager)
+    client.post(reverse("consent:record", args=[case.pk]), consent_form())  # written in Korean
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert '<p class="event-detail">Sharing with partner agencies</p>' in page
+    assert '<p class="event-detail">협력기관과 공유</p>' not in page
