@@ -170,6 +170,16 @@ class ActionForm(CaseForm):
         _select(self, "owner", staff_choices(owners))
 
 
+class CancelForm(CaseForm):
+    id_prefix = "cancel"
+    reason = forms.CharField(
+        label=_("취소 사유"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("피해자 이름 등 개인정보는 쓰지 마세요."),
+    )
+
+
 class ActionStatusForm(CaseForm):
     id_prefix = "action-status"
     action = forms.UUIDField()

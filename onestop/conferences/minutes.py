@@ -98,7 +98,7 @@ def minutes_html(*, data: MinutesData, font_faces: str = "") -> str:
         "data": data,
         "conference": data.conference,
         "font_faces": font_faces,
-        "draft": data.conference.status != "closed",
+        "draft": data.conference.status not in ("closed", "cancelled"),
     }
     return render_to_string("conferences/minutes.html", context)
 

@@ -44,6 +44,7 @@ class ConferenceStatus(models.TextChoices):
     PLANNED = "planned", _("예정")
     HELD = "held", _("개최됨")
     CLOSED = "closed", _("회의록 마감")
+    CANCELLED = "cancelled", _("취소됨")
 
 
 class ActionStatus(models.TextChoices):
@@ -125,14 +126,27 @@ class Conference(BaseModel):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A planned meeting that will not take place: when, by whom, and why (sealed).
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["scheduled_at"]
         indexes = [models.Index(fields=["agency", "status", "scheduled_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="planned") | Q(held_at__isnull=False),
+                condition=Q(status__in=["planned", "cancelled"]) | Q(held_at__isnull=False),
                 name="held_conference_has_time",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="cancelled") & Q(cancelled_at__isnull=False) & Q(held_at__isnull=True)
+                )
+                | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                name="cancelled_conference_has_time",
             ),
             models.CheckConstraint(
                 condition=(Q(status="closed") & Q(closed_at__isnull=False))
@@ -146,8 +160,9 @@ class Conference(BaseModel):
 
     @property
     def is_open_for_records(self) -> bool:
-        """Pre-meeting information, decisions and actions are recorded until minutes close."""
-        return self.status != ConferenceStatus.CLOSED
+        """Pre-meeting information, decisions and actions are recorded until minutes close (and
+        never on a cancelled meeting)."""
+        return self.status in (ConferenceStatus.PLANNED, ConferenceStatus.HELD)
 
 
 class ConferenceAttendee(BaseModel):

@@ -7,11 +7,11 @@ every field at once (nothing written on a refusal), write, add a timeline entry 
 audit.
 
 Roll-over: an open action lives at the meeting that decided it until that meeting's minutes
-close; from then on it is carried to the host agency's next planned regular meeting (the
-earliest by date), and again when that one closes. Scheduling a meeting earlier than the one
-the actions were carried to moves them to it; done and cancelled actions never move. The host
-agency's row is the lock that orders schedulings and closings, so two of them never carry the
-same actions to different meetings."""
+close (or it is cancelled); from then on it is carried to the host agency's next planned regular
+meeting (the earliest by date), and again when that one closes or is cancelled. Scheduling a
+meeting earlier than the one the actions were carried to moves them to it; done and cancelled
+actions never move. The host agency's row is the lock that orders schedulings, closings and
+cancellings, so two of them never carry the same actions to different meetings."""
 
 from __future__ import annotations
 
@@ -161,6 +161,8 @@ def _visible_conference_id(*, actor: Staff, conference_id: UUID) -> Conference:
 
 
 def _require_open_for_records(conference: Conference) -> None:
+    if conference.status == ConferenceStatus.CANCELLED:
+        raise ConferenceStateConflict(_("취소된 회의에는 기록할 수 없습니다."))
     if not conference.is_open_for_records:
         raise ConferenceStateConflict(_("회의록이 마감된 회의에는 기록할 수 없습니다."))
 
@@ -193,20 +195,33 @@ def _referral_event(
     )
 
 
+# A meeting that is over for its actions: its minutes closed, or it was cancelled.
+_PASSED = (ConferenceStatus.CLOSED, ConferenceStatus.CANCELLED)
+
+
 def _roll_over(*, agency_id: UUID) -> list[str]:
-    """Carry the host agency's open actions whose meeting has closed (or that wait at a later
-    planned meeting) to its next planned regular meeting. The caller holds the agency lock.
-    Returns the ids of the actions moved."""
-    target = next_planned_conference(agency_id=agency_id)
-    if target is None:
-        return []
+    """Carry the host agency's open actions whose meeting has closed or was cancelled (or that
+    wait at a later planned meeting) to its next planned regular meeting. Leaving a closed or
+    cancelled meeting counts as one more carry. With no planned meeting, actions carried to a
+    cancelled one wait with no meeting (and are counted when they are carried on). The caller
+    holds the agency lock. Returns the ids of the actions moved."""
     mine = Action.objects.filter(
         status=ActionStatus.OPEN, agenda_item__conference__agency_id=agency_id
     )
+    now = clock.now()
+    target = next_planned_conference(agency_id=agency_id)
+    if target is None:
+        released = list(
+            mine.filter(carried_to__status=ConferenceStatus.CANCELLED).values_list("pk", flat=True)
+        )
+        Action.objects.filter(pk__in=released, status=ActionStatus.OPEN).update(
+            carried_to=None, updated_at=now
+        )
+        return sorted(str(pk) for pk in released)
     from_closed = list(
         mine.filter(
-            Q(carried_to__isnull=True, agenda_item__conference__status=ConferenceStatus.CLOSED)
-            | Q(carried_to__status=ConferenceStatus.CLOSED)
+            Q(carried_to__isnull=True, agenda_item__conference__status__in=_PASSED)
+            | Q(carried_to__status__in=_PASSED)
         ).values_list("pk", flat=True)
     )
     from_later = list(
@@ -214,7 +229,6 @@ def _roll_over(*, agency_id: UUID) -> list[str]:
         .exclude(carried_to=target)
         .values_list("pk", flat=True)
     )
-    now = clock.now()
     # ``status=open`` again in the update: an action done meanwhile never rolls.
     Action.objects.filter(pk__in=from_closed, status=ActionStatus.OPEN).update(
         carried_to=target, times_carried=F("times_carried") + 1, updated_at=now
@@ -600,6 +614,69 @@ def conference_close_minutes(*, conference_id: UUID, actor: Staff) -> Conference
         action="conference.close_minutes",
         target=conference,
         data={"carried": carried},
+    )
+    return conference
+
+
+@transaction.atomic
+def conference_cancel(*, conference_id: UUID, actor: Staff, reason: str) -> Conference:
+    """A planned meeting will not take place. The actions carried to it (or decided on its
+    agenda) move on to the next planned regular meeting, or wait for one; the referrals it had
+    accepted go back to proposed, unless another planned meeting has the case on its agenda.
+    Its agenda items stay, for the record (what was prepared for it)."""
+    found = _visible_conference_id(actor=actor, conference_id=conference_id)
+    cases = {case.pk: case for case in _lock_cases(_agenda_case_ids(found.pk))}
+    _lock_agency(found.agency_id)
+    conference = _lock_conference(actor=actor, conference_id=conference_id, manage=True)
+    errors: list[DomainError] = []
+    reason = _text(
+        reason,
+        field="reason",
+        errors=errors,
+        required=True,
+        min_len=MIN_REASON,
+        max_len=MAX_ACTION,
+        required_message=_("취소 사유를 적어 주세요."),
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    if conference.status != ConferenceStatus.PLANNED:
+        raise ConferenceStateConflict(_("예정된 회의만 취소할 수 있습니다."))
+    conference.status = ConferenceStatus.CANCELLED
+    conference.cancelled_at, conference.cancelled_by = clock.now(), actor
+    conference.cancel_reason = reason
+    conference.save(
+        update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"]
+    )
+    reopened = []
+    for item in AgendaItem.objects.filter(conference=conference):
+        referral = ConferenceReferral.objects.select_for_update().get(pk=item.referral_id)
+        elsewhere = (
+            AgendaItem.objects.filter(
+                referral=referral, conference__status=ConferenceStatus.PLANNED
+            )
+            .exclude(conference=conference)
+            .exists()
+        )
+        if referral.status == ReferralStatus.ACCEPTED and not elsewhere:
+            referral.status = ReferralStatus.PROPOSED
+            referral.decided_at = referral.decided_by = None
+            referral.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+            reopened.append(str(referral.pk))
+        case = cases.get(item.case_id) or Case.objects.select_for_update().get(pk=item.case_id)
+        _referral_event(
+            case=case,
+            actor=actor,
+            referral=referral,
+            conference=str(conference.pk),
+            cancelled=True,
+        )
+    carried = _roll_over(agency_id=conference.agency_id)
+    audit_record(
+        actor=actor,
+        action="conference.cancel",
+        target=conference,
+        data={"kind": conference.kind, "reopened": sorted(reopened), "carried": carried},
     )
     return conference
 

@@ -26,6 +26,8 @@ def conference_event_detail(event: CaseEvent) -> str:
         parts = [", ".join(_label(ReferralReason, r) for r in data.get("reasons", []))]
         if data.get("automatic"):
             parts.append(_("자동 제안"))
+        if data.get("cancelled"):
+            parts.append(_("회의 취소"))
         if data.get("status"):
             parts.append(_label(ReferralStatus, data["status"]))
         return " · ".join(p for p in parts if p)

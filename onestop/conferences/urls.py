@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("<uuid:conference_id>/held/", views.conference_held_view, name="held"),
     path("<uuid:conference_id>/close/", views.conference_close_view, name="close"),
+    path("<uuid:conference_id>/cancel/", views.conference_cancel_view, name="cancel"),
     path(
         "<uuid:conference_id>/items/<uuid:item_id>/info/",
         views.pre_meeting_info_view,

@@ -33,6 +33,7 @@ from onestop.conferences.forms import (
     ActionStatusForm,
     AttendeeForm,
     AttendeeRemoveForm,
+    CancelForm,
     DecisionForm,
     DeclineForm,
     EmergencyForm,
@@ -74,6 +75,7 @@ from onestop.conferences.services import (
     conference_attendee_add,
     conference_attendee_remove,
     conference_call_emergency,
+    conference_cancel,
     conference_close_minutes,
     conference_mark_held,
     conference_schedule,
@@ -314,6 +316,9 @@ def _render_conference(
         attendee_form = bound.get("attendee") or AttendeeForm(
             agencies=agencies, staff=page.owner_choices
         )
+    cancel_form = None
+    if manage and conference.status == ConferenceStatus.PLANNED:
+        cancel_form = bound.get("cancel") or CancelForm()
     response = render(
         request,
         "conferences/detail.html",
@@ -330,6 +335,9 @@ def _render_conference(
             "minutes_form": bound.get("minutes") or MinutesDownloadForm(),
             "show_state": manage
             and conference.status in (ConferenceStatus.PLANNED, ConferenceStatus.HELD),
+            "cancel_form": cancel_form,
+            # a cancel refused because the meeting is no longer planned: its message on top
+            "cancel_refused": bound.get("cancel") if cancel_form is None else None,
             "is_planned": conference.status == ConferenceStatus.PLANNED,
             "is_held": conference.status == ConferenceStatus.HELD,
         },
@@ -461,6 +469,25 @@ def conference_close_view(request: HttpRequest, conference_id: UUID) -> HttpResp
         conference_id,
         name="state",
         make_form=lambda _c, _u, data: _EmptyForm(data),
+        perform=perform,
+    )
+
+
+@login_required
+@require_POST
+def conference_cancel_view(request: HttpRequest, conference_id: UUID) -> HttpResponse:
+    def perform(conference: Conference, user: Staff, data: dict[str, Any]) -> str:
+        conference_cancel(conference_id=conference.pk, actor=user, reason=data["reason"])
+        return _(
+            "회의를 취소했습니다. 안건의 의뢰는 다시 제안 목록에 오르고, "
+            "넘어온 조치는 다음 예정 회의로 넘어갑니다."
+        )
+
+    return conference_form_action(
+        request,
+        conference_id,
+        name="cancel",
+        make_form=lambda _c, _u, data: CancelForm(data),
         perform=perform,
     )
 

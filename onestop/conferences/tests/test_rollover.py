@@ -2,9 +2,9 @@
 
 The rule: an open action stays at the meeting that decided it until that meeting's minutes
 close; then it is carried to the host agency's next planned regular meeting (the earliest), and
-again when that one closes; a meeting scheduled earlier than the one the actions wait at takes
-them; done and cancelled actions never move; emergency meetings never receive carried actions;
-another agency's meetings never do."""
+again when that one closes (or is cancelled); a meeting scheduled earlier than the one the
+actions wait at takes them; done and cancelled actions never move; emergency meetings never
+receive carried actions; another agency's meetings never do."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from onestop.accounts.models import Agency, Role
@@ -32,6 +32,7 @@ from onestop.conferences.services import (
     action_cancel,
     action_complete,
     conference_call_emergency,
+    conference_cancel,
     conference_close_minutes,
     conference_mark_held,
 )
@@ -208,6 +209,7 @@ operations = st.lists(
         st.tuples(st.just("act"), index, st.just(0)),
         st.tuples(st.just("done"), index, st.just(0)),
         st.tuples(st.just("cancel"), index, st.just(0)),
+        st.tuples(st.just("cancel_meeting"), index, st.just(0)),
     ),
     min_size=3,
     max_size=24,
@@ -219,9 +221,10 @@ class _Undo(Exception):
 
 
 def check_invariant(agency: Agency, finished_at: dict[Any, Any]) -> None:
-    """Every open action whose meeting has closed is carried to the next planned regular meeting
-    if there is one; an action carried to a planned meeting is carried to exactly that next
-    one; finished actions keep where they were when they finished."""
+    """Every open action whose meeting has closed or was cancelled is carried to the next
+    planned regular meeting if there is one; an action carried to a planned meeting is carried
+    to exactly that next one; none waits at a cancelled meeting; finished actions keep where
+    they were when they finished."""
     planned = sorted(
         Conference.objects.filter(
             agency=agency, status=ConferenceStatus.PLANNED, kind=ConferenceKind.REGULAR
@@ -236,8 +239,10 @@ def check_invariant(agency: Agency, finished_at: dict[Any, Any]) -> None:
         home = action.carried_to or action.agenda_item.conference
         if action.carried_to is not None:
             assert action.carried_to.kind == ConferenceKind.REGULAR
-        if home.status == ConferenceStatus.CLOSED:
+        if home.status in (ConferenceStatus.CLOSED, ConferenceStatus.CANCELLED):
             assert following is None
+        if action.carried_to is not None:
+            assert action.carried_to.status != ConferenceStatus.CANCELLED
         if action.carried_to is not None and home.status == ConferenceStatus.PLANNED:
             assert following is not None
             assert action.carried_to_id == following.pk
@@ -249,6 +254,25 @@ def check_invariant(agency: Agency, finished_at: dict[Any, Any]) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=operations)
+# a cancelled meeting passes its carried actions on; with none planned they wait, then roll
+@example(
+    ops=[
+        ("schedule", 0, 1),
+        ("schedule", 60, 0),
+        ("schedule", 120, 0),
+        ("hold_and_close", 0, 0),
+        ("cancel_meeting", 0, 0),
+    ]
+)
+@example(
+    ops=[
+        ("schedule", 0, 1),
+        ("schedule", 60, 1),
+        ("hold_and_close", 0, 0),
+        ("cancel_meeting", 0, 0),
+        ("schedule", 120, 0),
+    ]
+)
 def test_open_actions_always_wait_at_the_next_planned_meeting(
     ops, schedule, put_on_agenda, new_case, manager, agency
 ):
@@ -258,9 +282,9 @@ def test_open_actions_always_wait_at_the_next_planned_meeting(
             finished_at: dict[Any, Any] = {}
             for op, n, extra in ops:
                 not_closed = list(
-                    Conference.objects.exclude(status=ConferenceStatus.CLOSED).order_by(
-                        "scheduled_at", "created_at"
-                    )
+                    Conference.objects.exclude(
+                        status__in=[ConferenceStatus.CLOSED, ConferenceStatus.CANCELLED]
+                    ).order_by("scheduled_at", "created_at")
                 )
                 meeting = not_closed[n % len(not_closed)] if not_closed else None
                 open_actions = list(Action.objects.filter(status=ActionStatus.OPEN))
@@ -287,6 +311,11 @@ def test_open_actions_always_wait_at_the_next_planned_meeting(
                         conference_mark_held(conference_id=meeting.pk, actor=manager)
                     if op == "hold_and_close":
                         conference_close_minutes(conference_id=meeting.pk, actor=manager)
+                elif op == "cancel_meeting" and meeting is not None:
+                    if meeting.status == ConferenceStatus.PLANNED:
+                        conference_cancel(
+                            conference_id=meeting.pk, actor=manager, reason="의장 사정으로 취소"
+                        )
                 elif op == "close" and meeting is not None:
                     if meeting.status == ConferenceStatus.HELD:
                         conference_close_minutes(conference_id=meeting.pk, actor=manager)

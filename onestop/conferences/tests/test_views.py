@@ -154,6 +154,12 @@ ENDPOINTS = [
         prepare=_held,
     ),
     Endpoint(
+        "cancel",
+        "manage",
+        lambda w: reverse("conferences:cancel", args=[w.conference.pk]),
+        lambda w: {"reason": "의장 사정으로 열지 못함"},
+    ),
+    Endpoint(
         "accept",
         "manage",
         lambda w: reverse("conferences:referral_accept", args=[w.proposed.pk]),
