@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class CasesConfig(AppConfig):
@@ -10,7 +11,11 @@ class CasesConfig(AppConfig):
         from onestop.cases.panels import register_case_panel
         from onestop.cases.protection_views import protection_panel
         from onestop.cases.reminders import register_reminder_source
-        from onestop.cases.services import measures_ending_soon
+        from onestop.cases.selectors import measures_ending_soon
 
-        register_reminder_source("cases.measures_ending", measures_ending_soon)
+        register_reminder_source(
+            "cases.measures_ending",
+            measures_ending_soon,
+            labels={"measure_ending": gettext_noop("보호조치 종료 임박")},
+        )
         register_case_panel("protection", protection_panel, order=15)

@@ -11,7 +11,7 @@ is a new key, and is reminded again."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -38,11 +38,23 @@ class DueReminder:
 ReminderSource = Callable[[dt.datetime], Iterable[DueReminder]]
 
 _sources: dict[str, ReminderSource] = {}
+_kind_labels: dict[str, str] = {}
 
 
-def register_reminder_source(name: str, source: ReminderSource) -> None:
-    """Add (or replace, by name) a source of due reminders."""
+def register_reminder_source(
+    name: str, source: ReminderSource, *, labels: Mapping[str, str] | None = None
+) -> None:
+    """Add (or replace, by name) a source of due reminders. ``labels``: the name of each kind
+    of reminder it sends, as a msgid (``gettext_noop``), shown in the reader's language."""
     _sources[name] = source
+    _kind_labels.update(labels or {})
+
+
+def reminder_kind_label(kind: str) -> str:
+    """A kind of reminder, named in the active language (its code when no source named it)."""
+    from django.utils.translation import gettext
+
+    return gettext(_kind_labels[kind]) if kind in _kind_labels else kind
 
 
 def reminder_sources() -> list[tuple[str, ReminderSource]]:

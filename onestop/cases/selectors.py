@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onestop.accounts.models import Role, Staff
 from onestop.cases.errors import CaseNotFound
@@ -21,10 +24,13 @@ from onestop.cases.models import (
     Incident,
     Notification,
     ProtectiveMeasure,
+    ProtectiveMeasureExtension,
     TeamRole,
 )
 from onestop.cases.permissions import is_active_staff, visible_cases_filter
 from onestop.cases.protection import TERM_RULES
+from onestop.cases.reminders import DueReminder
+from onestop.core import clock
 from onestop.core.errors import DomainError
 from onestop.core.phone import normalize_phone
 from onestop.people.identity import phone_index
@@ -122,6 +128,7 @@ def assignable_staff_for_case(*, case: Case) -> QuerySet[Staff]:
 
 # --- incidents and protective measures (the case was read through case_get_for_user) ----------
 
+# A measure this close to its end is shown as ending soon, and its team is reminded.
 ENDING_SOON_DAYS = 7
 
 
@@ -130,7 +137,7 @@ class MeasureRow:
     measure: ProtectiveMeasure
     state: str  # upcoming, active, ending_soon, ended, expired
     days_left: int | None
-    extensions: list[object]
+    extensions: list[ProtectiveMeasureExtension]
     breaches: int
     can_extend: bool
 
@@ -163,7 +170,7 @@ def protective_measures_for_case(*, case: Case, today: dt.date) -> list[MeasureR
                 measure=measure,
                 state=state,
                 days_left=left,
-                extensions=list(extensions),
+                extensions=extensions,
                 breaches=len(measure.breaches.all()),
                 can_extend=state in ("active", "ending_soon", "upcoming")
                 and len(extensions) < TERM_RULES[measure.kind].extensions,
@@ -182,3 +189,37 @@ def incidents_for_case(*, case: Case, limit: int = 100) -> list[Incident]:
 
 def incident_count_since(*, case: Case, since: dt.datetime) -> int:
     return Incident.objects.filter(case=case, occurred_at__gte=since).count()
+
+
+def measures_ending_soon(now: dt.datetime) -> Iterator[DueReminder]:
+    """Measures of open cases that end within 7 days (the team hears once per end date; an
+    extension moves the end and brings a new reminder)."""
+    today = now.astimezone(clock.SEOUL).date()
+    ending = (
+        ProtectiveMeasure.objects.filter(
+            ended_on__isnull=True,
+            ends_on__gte=today,
+            ends_on__lte=today + dt.timedelta(days=ENDING_SOON_DAYS),
+        )
+        .exclude(case__status=CaseStatus.CLOSED)
+        .select_related("case")
+        .order_by("ends_on")
+    )
+    for measure in ending:
+        if measure.ends_on is None:  # (excluded by the query; for the type checker)
+            continue
+        warn_on = measure.ends_on - dt.timedelta(days=ENDING_SOON_DAYS)
+        yield DueReminder(
+            key=f"measure_ending:{measure.pk}:{measure.ends_on.isoformat()}",
+            kind="measure_ending",
+            due_at=dt.datetime.combine(warn_on, dt.time(9), tzinfo=clock.SEOUL),
+            text=gettext_noop("%(reference)s: %(measure)s이(가) %(ends_on)s에 끝납니다."),
+            link=reverse("cases:detail", args=[measure.case_id]),
+            case_id=measure.case_id,
+            team_of_case=True,
+            data={
+                "reference": measure.case.reference,
+                "measure_kind": measure.kind,
+                "ends_on": measure.ends_on.isoformat(),
+            },
+        )

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from onestop.accounts.models import Agency, Role, Staff
 from onestop.audit.services import audit_record
@@ -1143,40 +1141,3 @@ def reminders_send(*, now: dt.datetime) -> dict[str, int]:
                 count += reminder_send(due=due)
         sent[name] = count
     return sent
-
-
-MEASURE_WARNING_DAYS = 7
-
-
-def measures_ending_soon(now: dt.datetime) -> Iterator[DueReminder]:
-    """Measures of open cases that end within 7 days (the team hears once per end date; an
-    extension moves the end and brings a new reminder)."""
-    today = now.astimezone(clock.SEOUL).date()
-    ending = (
-        ProtectiveMeasure.objects.filter(
-            ended_on__isnull=True,
-            ends_on__gte=today,
-            ends_on__lte=today + dt.timedelta(days=MEASURE_WARNING_DAYS),
-        )
-        .exclude(case__status=CaseStatus.CLOSED)
-        .select_related("case")
-        .order_by("ends_on")
-    )
-    for measure in ending:
-        if measure.ends_on is None:  # (excluded by the query; for the type checker)
-            continue
-        warn_on = measure.ends_on - dt.timedelta(days=MEASURE_WARNING_DAYS)
-        yield DueReminder(
-            key=f"measure_ending:{measure.pk}:{measure.ends_on.isoformat()}",
-            kind="measure_ending",
-            due_at=dt.datetime.combine(warn_on, dt.time(9), tzinfo=clock.SEOUL),
-            text=gettext_noop("%(reference)s: %(measure)s이(가) %(ends_on)s에 끝납니다."),
-            link=reverse("cases:detail", args=[measure.case_id]),
-            case_id=measure.case_id,
-            team_of_case=True,
-            data={
-                "reference": measure.case.reference,
-                "measure_kind": measure.kind,
-                "ends_on": measure.ends_on.isoformat(),
-            },
-        )

@@ -1,6 +1,7 @@
 """Expert case conferences: referrals, meetings, decisions and actions, minutes (layer 6)."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class ConferencesConfig(AppConfig):
@@ -25,8 +26,16 @@ class ConferencesConfig(AppConfig):
         register_case_event_listener(
             "conferences.propose", propose_after_event, kinds=PROPOSAL_EVENT_KINDS
         )
-        register_reminder_source("conferences.actions_due", actions_due)
-        register_reminder_source("conferences.prepare", conferences_to_prepare)
+        register_reminder_source(
+            "conferences.actions_due",
+            actions_due,
+            labels={"action_due": gettext_noop("사례회의 조치 기한")},
+        )
+        register_reminder_source(
+            "conferences.prepare",
+            conferences_to_prepare,
+            labels={"conference_prepare": gettext_noop("사례회의 준비")},
+        )
         register_case_panel("conferences", conference_case_panel, order=40)
         register_dashboard_panel("conferences", conference_dashboard_panel, order=40)
         register_event_detail(TIMELINE_KINDS, conference_event_detail)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class RiskConfig(AppConfig):
@@ -13,4 +14,8 @@ class RiskConfig(AppConfig):
         from onestop.risk.views import risk_panel
 
         register_case_panel("risk", risk_panel, order=10)
-        register_reminder_source("risk.reassessment_due", reassessment_reminders)
+        register_reminder_source(
+            "risk.reassessment_due",
+            reassessment_reminders,
+            labels={"reassessment_due": gettext_noop("위험 재평가 필요")},
+        )

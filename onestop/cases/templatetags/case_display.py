@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
+from onestop.cases import reminders
 from onestop.cases.models import (
     CaseEvent,
     CaseStatus,
@@ -146,17 +146,9 @@ def event_detail(event: CaseEvent) -> str:
     return ""
 
 
-REMINDER_KINDS = {
-    "measure_ending": gettext_noop("보호조치 종료 임박"),
-    "reassessment_due": gettext_noop("위험 재평가 필요"),
-    "action_due": gettext_noop("사례회의 조치 기한"),
-    "conference_prepare": gettext_noop("사례회의 준비"),
-}
-
-
 @register.filter
 def reminder_kind_label(code: str) -> str:
-    return _(REMINDER_KINDS[code]) if code in REMINDER_KINDS else code
+    return reminders.reminder_kind_label(code)
 
 
 @register.filter

@@ -24,11 +24,11 @@ from onestop.audit.models import AuditEntry
 from onestop.cases import reminders
 from onestop.cases.models import Case, CaseEvent, Notification, ProtectiveMeasure, Reminder
 from onestop.cases.reminders import DueReminder, register_reminder_source
+from onestop.cases.selectors import measures_ending_soon
 from onestop.cases.services import (
     MeasureInput,
     case_team_assign,
     case_transition,
-    measures_ending_soon,
     protective_measure_end,
     protective_measure_extend,
     protective_measure_record,
@@ -349,3 +349,13 @@ def test_two_senders_of_one_reminder_at_once_send_it_once(case, manager, counsel
     assert notified("test_due") == sorted([manager.username, counselor.username])
     assert CaseEvent.objects.filter(case=case, kind="reminder").count() == 1
     assert AuditEntry.objects.filter(action="reminder.send").count() == 1
+
+
+def test_each_kind_of_reminder_is_named_by_its_source_in_the_readers_language():
+    from django.utils import translation
+
+    assert reminders.reminder_kind_label("measure_ending") == "보호조치 종료 임박"
+    assert reminders.reminder_kind_label("action_due") == "사례회의 조치 기한"  # conferences'
+    with translation.override("en"):
+        assert reminders.reminder_kind_label("reassessment_due") != "위험 재평가 필요"  # risk's
+    assert reminders.reminder_kind_label("no_such_kind") == "no_such_kind"
