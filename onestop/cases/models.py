@@ -143,6 +143,13 @@ class EventKind(models.TextChoices):
     CONFERENCE_REFERRED = "conference_referred", _("사례회의 의뢰")
     CONFERENCE_DISCUSSED = "conference_discussed", _("사례회의 논의")
     CONFERENCE_ACTION = "conference_action", _("사례회의 조치")
+    SERVICE_REQUESTED = "service_requested", _("지원 서비스 신청")
+    SERVICE_DECIDED = "service_decided", _("지원 서비스 승인 결정")
+    SERVICE_REFERRED = "service_referred", _("협력기관 의뢰")
+    SERVICE_RESPONDED = "service_responded", _("협력기관 응답")
+    SERVICE_DELIVERED = "service_delivered", _("지원 서비스 제공")
+    SERVICE_CLOSED = "service_closed", _("지원 서비스 종결")
+    PLACEMENT = "placement", _("보호시설 입소·퇴소")
     REMINDER = "reminder", _("알림")
 
 

@@ -16,7 +16,8 @@ logger = logging.getLogger(__name__)
 NOTIFY_KINDS = {"opened", "contact", "status_changed", "reopened", "team_assigned",
                 "complaint_withdrawn", "police_referral", "consent_withdrawn",
                 "incident_recorded", "measure_breached", "risk_assessed",
-                "conference_referred"}  # fmt: skip
+                "conference_referred", "service_requested", "service_decided",
+                "service_responded"}  # fmt: skip
 
 
 def notifies(*, kind: str, data: dict[str, object]) -> bool:
@@ -44,6 +45,8 @@ def notify_case_event(*, event_id: str) -> int:
         if event.kind == "police_referral":
             who |= Q(role=Role.SUPERVISOR) | Q(on_duty=True, role__in=INTAKE_ROLES)
         if event.kind == "measure_breached":  # an alert: the supervisors hear of it too
+            who |= Q(role=Role.SUPERVISOR)
+        if event.kind == "service_requested":  # a supervisor decides it
             who |= Q(role=Role.SUPERVISOR)
         if event.kind == "team_assigned" and event.data.get("staff"):
             who |= Q(pk=event.data["staff"])

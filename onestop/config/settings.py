@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "onestop.cases",
     "onestop.consent",
     "onestop.risk",
+    "onestop.support",
+    "onestop.shelters",
     "onestop.conferences",
     "onestop.intake",
     "onestop.api",
@@ -120,7 +122,7 @@ ROOT_URLCONF = "onestop.config.urls"
 ASGI_APPLICATION = "onestop.config.asgi.application"
 AUTH_USER_MODEL = "accounts.Staff"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "cases:dashboard"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 TEMPLATES = [

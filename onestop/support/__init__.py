@@ -1,0 +1,1 @@
+"""Support services under program policies, partner referrals and deliveries (layer 6)."""
