@@ -21,6 +21,7 @@ from onestop.api.errors import error_body, error_item, install_error_handlers
 from onestop.cases.api import router as cases_router
 from onestop.intake.api import OPENAPI_MODELS, referrals_router
 from onestop.intake.api import router as intake_router
+from onestop.support.api import router as partner_router
 
 View = Callable[..., HttpResponseBase]
 
@@ -117,3 +118,4 @@ api.add_router("/health", health_router)
 api.add_router("/cases", cases_router)
 api.add_router("/intake", intake_router)
 api.add_router("/referrals", referrals_router)
+api.add_router("/partner", partner_router)

@@ -50,6 +50,11 @@ def test_it_describes_every_endpoint(schema):
         ("/api/v1/intake", "post"),
         ("/api/v1/referrals/police", "post"),
         ("/api/v1/referrals/police/{police_report_id}", "get"),
+        ("/api/v1/partner/referrals", "get"),
+        ("/api/v1/partner/referrals/{referral_id}", "get"),
+        ("/api/v1/partner/referrals/{referral_id}/accept", "post"),
+        ("/api/v1/partner/referrals/{referral_id}/decline", "post"),
+        ("/api/v1/partner/referrals/{referral_id}/deliveries", "post"),
     }
 
 
@@ -76,6 +81,16 @@ def test_every_operation_documents_the_errors_it_can_answer(schema):
                 else {"200", "401", "404", "429"}
             )
             assert documented == expected, (path, method)
+            continue
+        if path.startswith("/api/v1/partner/"):
+            # Partner systems with a provider key: 403 for a key of another scope; 404 for a
+            # referral not sent to the key's agency; 422 for a bad id or body.
+            assert operation["security"] == [{"ApiKeyAuth": []}]
+            assert {"401", "403"} <= documented, (path, method)
+            if "{referral_id}" in path:
+                assert {"404", "422"} <= documented, (path, method)
+            if "requestBody" in operation:
+                assert "400" in documented, (path, method)
             continue
         # Signed-in staff only: 401 without a session; and 422 for any bad parameter.
         assert operation["security"] == [{"StaffSessionAuth": []}]

@@ -283,7 +283,7 @@ def replaced(node: Any, example: Any, path: list[str]) -> Any:
 
 def credentials(case: schemathesis.Case[Any], world: World) -> dict[str, Any]:
     seed = (case.path_parameters, case.query, case.body)
-    if case.path.startswith(f"{API}/referrals/"):
+    if case.path.startswith((f"{API}/referrals/", f"{API}/partner/")):
         return {"headers": {"Authorization": f"Bearer {pick(world.keys, 'key', seed)}"}}
     session = pick(world.sessions, "session", seed)
     return {
