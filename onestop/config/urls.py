@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from onestop.api.urls import api
+from onestop.config.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="cases:dashboard", permanent=False), name="home"),
+    path("", home, name="home"),
     path("accounts/", include("onestop.accounts.urls")),
     path("cases/", include("onestop.cases.urls")),
     path("cases/", include("onestop.consent.urls")),
     path("cases/", include("onestop.risk.urls")),
     path("conferences/", include("onestop.conferences.urls")),
+    path("support/", include("onestop.support.urls")),
+    path("shelters/", include("onestop.shelters.urls")),
+    path("partner/", include("onestop.support.partner_urls")),
     path("intake/", include("onestop.intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -72,6 +72,7 @@ from onestop.consent.services import (
     disclosure_record,
 )
 from onestop.core import clock
+from onestop.demo.support import SupportSeries
 from onestop.intake.referrals import parse_police_referral
 from onestop.intake.services import (
     IntakeInput,
@@ -136,6 +137,7 @@ LOGINS: list[DemoLogin] = [
     DemoLogin("hotline-gyeonggi-lead", Role.SUPERVISOR, "hotline-gyeonggi", "문선영 센터장"),
     DemoLogin("police", Role.POLICE_LIAISON, "police-mapo", "황성민 경위"),
     DemoLogin("shelter", Role.SHELTER_STAFF, "shelter-seoul", "안혜진 생활지도원"),
+    DemoLogin("shelter-lead", Role.SUPERVISOR, "shelter-seoul", "노은숙 시설장"),
     DemoLogin("deletion", Role.DELETION_STAFF, "deletion-center", "송예린 삭제지원관"),
     DemoLogin("counseling", Role.PROVIDER, "counseling-maeum", "권나연 상담사"),
     DemoLogin("lawyer", Role.PROVIDER, "legal-haneul", "류재훈 변호사"),
@@ -1235,6 +1237,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoResult:
         referrals = _ReferralSender(loader, referral_people)
         referrals.schedule()
         _ConferenceSeries(loader).schedule()
+        SupportSeries(loader).schedule()
         for step in sorted(loader.steps):
             set_time(step.at)
             step.run()

@@ -23,7 +23,8 @@ def test_login_lands_on_the_dashboard(client, counselor):
         reverse("accounts:login"), {"username": counselor.username, "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:dashboard")
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home"))["Location"] == reverse("cases:dashboard")
 
 
 @pytest.mark.django_db
