@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -203,3 +203,16 @@ class MinutesDownloadForm(CaseForm):
         max_length=200,
         help_text=_("'기타'일 때 꼭 적습니다. 피해자 이름 등 개인정보는 쓰지 마세요."),
     )
+    recipient = forms.ChoiceField(
+        label=_("받는 참석 기관 (공유할 때)"),
+        required=False,
+        help_text=_(
+            "피해자가 이 기관과 공유하는 데 동의하지 않은 사례는 그 기관의 사본에서 빠지고, "
+            "공유한 사례는 정보 제공으로 기록됩니다."
+        ),
+    )
+
+    def __init__(self, *args: Any, agencies: Iterable[Agency] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["recipient"])
+        field.choices = [("", _("공유하지 않음")), *((str(a.pk), a.name) for a in agencies)]

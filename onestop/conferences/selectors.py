@@ -147,6 +147,8 @@ class AgendaRow:
     item: AgendaItem
     case_visible: bool
     reason_labels: list[str]
+    # left out of minutes handed to an agency the victim did not agree to share with
+    withheld: bool = False
 
 
 @dataclass
@@ -250,13 +252,32 @@ class MinutesData:
     agenda: list[AgendaRow]
     carried: list[Action]
     generated_at: dt.datetime
+    recipient: Agency | None = None
+    carried_withheld: int = 0
 
 
-def minutes_data(*, conference: Conference) -> MinutesData:
+def minutes_case_ids(*, conference: Conference) -> list[UUID]:
+    """Every case the minutes speak of: on the agenda, or in an action carried to the meeting."""
+    on_agenda = AgendaItem.objects.filter(conference=conference).values_list("case_id", flat=True)
+    carried = Action.objects.filter(carried_to=conference).values_list("case_id", flat=True)
+    return sorted(set(on_agenda) | set(carried))
+
+
+def minutes_data(
+    *,
+    conference: Conference,
+    recipient: Agency | None = None,
+    withheld: frozenset[UUID] = frozenset(),
+) -> MinutesData:
     """Everything the minutes show. A multi-agency document: cases appear by reference and risk
-    level only, never by the victim's name, address or phone."""
+    level only, never by the victim's name, address or phone. Minutes handed to ``recipient``
+    leave out what they say of the ``withheld`` cases (no consent to share with it)."""
     items = list(_agenda_items(conference))
+    carried = carried_actions_of(conference=conference)
+    shown_carried = [a for a in carried if a.case_id not in withheld]
     return MinutesData(
+        recipient=recipient,
+        carried_withheld=len(carried) - len(shown_carried),
         conference=conference,
         attendees=list(
             ConferenceAttendee.objects.filter(conference=conference).select_related(
@@ -265,11 +286,14 @@ def minutes_data(*, conference: Conference) -> MinutesData:
         ),
         agenda=[
             AgendaRow(
-                item=item, case_visible=False, reason_labels=reason_labels(item.referral.reasons)
+                item=item,
+                case_visible=False,
+                reason_labels=reason_labels(item.referral.reasons),
+                withheld=item.case_id in withheld,
             )
             for item in items
         ],
-        carried=carried_actions_of(conference=conference),
+        carried=shown_carried,
         generated_at=clock.now(),
     )
 

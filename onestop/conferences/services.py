@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +25,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import Agency, Staff
+from onestop.accounts.models import Agency, AgencyKind, Staff
 from onestop.audit.services import audit_record
 from onestop.cases.models import Case, EventKind
 from onestop.cases.services import case_event_add, case_lock_visible
@@ -59,7 +60,10 @@ from onestop.conferences.permissions import (
     can_view_conferences,
     visible_conferences_filter,
 )
-from onestop.conferences.selectors import case_facts, next_planned_conference
+from onestop.conferences.selectors import case_facts, minutes_case_ids, next_planned_conference
+from onestop.consent.errors import DisclosureRefused
+from onestop.consent.models import DataCategory, DisclosureVia, Purpose
+from onestop.consent.services import disclosure_authorize
 from onestop.core import clock
 from onestop.core.errors import DomainError, ValidationFailed
 
@@ -1027,3 +1031,81 @@ def minutes_download_record(
         data={"reason": reason, "note": note, "status": conference.status},
     )
     return conference
+
+
+@dataclass(frozen=True)
+class MinutesShare:
+    """Minutes handed to an attending agency: to whom, and which cases they leave out."""
+
+    recipient: Agency
+    withheld: frozenset[UUID]
+
+
+def sharing_purpose(recipient: Agency) -> str:
+    if recipient.kind == AgencyKind.POLICE:
+        return str(Purpose.SHARE_WITH_POLICE)
+    if recipient.kind == AgencyKind.DELETION_CENTER:
+        return str(Purpose.DELETION_SUPPORT)
+    return str(Purpose.SHARE_WITH_PROVIDERS)
+
+
+@transaction.atomic
+def minutes_share(
+    *, conference_id: UUID, actor: Staff, recipient_agency_id: UUID | None, note: str = ""
+) -> MinutesShare:
+    """Hand the minutes to an agency that attended: what they say of each case (its risk level,
+    the facts, opinions, decisions and actions about it) is data of that case leaving the host
+    agency, so each case passes the consent gate for that agency (incident and risk categories,
+    by document) and the disclosure is recorded; a case the victim did not agree to share with
+    it is left out of its copy. The caller renders the copy inside this transaction."""
+    conference = _visible_conference_id(actor=actor, conference_id=conference_id)
+    errors: list[DomainError] = []
+    note = _text(note, field="note", errors=errors, max_len=200)
+    recipient = None
+    if recipient_agency_id is not None:
+        attended = (
+            ConferenceAttendee.objects.filter(conference=conference, agency_id=recipient_agency_id)
+            .exclude(agency_id=conference.agency_id)
+            .exists()
+        )
+        recipient = Agency.objects.filter(pk=recipient_agency_id).first() if attended else None
+    if recipient is None:
+        errors.append(
+            InvalidConferenceInput(
+                _("회의록을 받을 참석 기관을 고르세요 (주관 기관이 아닌 참석 기관)."),
+                field="recipient",
+                code="required",
+            )
+        )
+    if errors or recipient is None:
+        raise ValidationFailed(errors)
+    withheld: set[UUID] = set()
+    stamp = conference.scheduled_at.astimezone(clock.SEOUL).date().isoformat()
+    for case in Case.objects.filter(pk__in=minutes_case_ids(conference=conference)).order_by("pk"):
+        if case.agency_id == recipient.pk:
+            continue  # its own case: nothing leaves the agency that holds it
+        try:
+            disclosure_authorize(
+                case=case,
+                recipient=recipient,
+                purpose=sharing_purpose(recipient),
+                categories=[DataCategory.INCIDENT, DataCategory.RISK],
+                via=DisclosureVia.DOCUMENT,
+                actor=actor,
+                what=_("사례회의 회의록 (%s)") % stamp,
+            )
+        except DisclosureRefused:
+            withheld.add(case.pk)
+    audit_record(
+        actor=actor,
+        action="conference.minutes_download",
+        target=conference,
+        data={
+            "reason": MinutesPurpose.ATTENDEE_SHARING,
+            "note": note,
+            "status": conference.status,
+            "recipient": recipient.code,
+            "withheld": len(withheld),
+        },
+    )
+    return MinutesShare(recipient=recipient, withheld=frozenset(withheld))

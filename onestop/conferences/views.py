@@ -15,18 +15,19 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.accounts.models import Staff
+from onestop.accounts.models import Agency, Staff
 from onestop.accounts.views import current_staff
 from onestop.cases.forms import add_domain_errors
 from onestop.cases.models import Case
 from onestop.cases.panels import CasePanel
 from onestop.cases.views import case_form_action
-from onestop.conferences.errors import ConferenceNotFound
+from onestop.conferences.errors import ConferenceNotFound, InvalidConferenceInput
 from onestop.conferences.forms import (
     AcceptForm,
     ActionForm,
@@ -45,6 +46,7 @@ from onestop.conferences.forms import (
 from onestop.conferences.models import (
     ActionStatus,
     Conference,
+    ConferenceAttendee,
     ConferenceStatus,
 )
 from onestop.conferences.permissions import (
@@ -69,6 +71,7 @@ from onestop.conferences.selectors import (
     reason_labels,
 )
 from onestop.conferences.services import (
+    MinutesPurpose,
     action_add,
     action_cancel,
     action_complete,
@@ -82,6 +85,7 @@ from onestop.conferences.services import (
     conference_view_record,
     decision_add,
     minutes_download_record,
+    minutes_share,
     pre_meeting_info_add,
     referral_accept,
     referral_create,
@@ -89,7 +93,7 @@ from onestop.conferences.services import (
     validate_minutes_download,
 )
 from onestop.core.clock import SEOUL
-from onestop.core.errors import DomainError, NotFound, PermissionDenied
+from onestop.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -332,7 +336,8 @@ def _render_conference(
             "attendee_remove_form": bound.get("attendee-remove"),
             "status_form": bound.get("action-status"),
             "state_form": bound.get("state"),
-            "minutes_form": bound.get("minutes") or MinutesDownloadForm(),
+            "minutes_form": bound.get("minutes")
+            or MinutesDownloadForm(agencies=sharing_agencies(conference)),
             "show_state": manage
             and conference.status in (ConferenceStatus.PLANNED, ConferenceStatus.HELD),
             "cancel_form": cancel_form,
@@ -605,20 +610,22 @@ def minutes_download_view(request: HttpRequest, conference_id: UUID) -> HttpResp
 
     user = _conference_user(request)
     conference = conference_get_for_user(user=user, conference_id=conference_id)
-    form = MinutesDownloadForm(request.POST)
+    form = MinutesDownloadForm(request.POST, agencies=sharing_agencies(conference))
     status = 422
     if form.is_valid():
+        reason, note = form.cleaned_data["reason"], form.cleaned_data["note"]
+        recipient = form.cleaned_data["recipient"]
         try:
-            validate_minutes_download(
-                reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
-            )
-            pdf = minutes_pdf(data=minutes_data(conference=conference))
-            minutes_download_record(
-                conference_id=conference.pk,
-                actor=user,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-            )
+            validate_minutes_download(reason=reason, note=note)
+            if reason == MinutesPurpose.ATTENDEE_SHARING or recipient:
+                pdf = _shared_minutes_pdf(
+                    conference=conference, user=user, reason=reason, recipient=recipient, note=note
+                )
+            else:
+                pdf = minutes_pdf(data=minutes_data(conference=conference))
+                minutes_download_record(
+                    conference_id=conference.pk, actor=user, reason=reason, note=note
+                )
         except NotFound:
             raise
         except DomainError as refusal:
@@ -631,6 +638,45 @@ def minutes_download_view(request: HttpRequest, conference_id: UUID) -> HttpResp
             )
             return _no_store(response)
     return _render_conference(request, user, conference, bound={"minutes": form}, status=status)
+
+
+def sharing_agencies(conference: Conference) -> list[Agency]:
+    """The agencies that attended, other than the host: who may be handed the minutes."""
+    ids = (
+        ConferenceAttendee.objects.filter(conference=conference)
+        .exclude(agency_id=conference.agency_id)
+        .values_list("agency_id", flat=True)
+    )
+    return list(Agency.objects.filter(pk__in=ids).order_by("name"))
+
+
+def _shared_minutes_pdf(
+    *, conference: Conference, user: Staff, reason: str, recipient: str, note: str
+) -> bytes:
+    """The copy for an attending agency: each case passes the consent gate for it, and the copy
+    is rendered in the same transaction, leaving out the cases it may not see."""
+    from onestop.conferences.minutes import minutes_pdf
+
+    if reason != MinutesPurpose.ATTENDEE_SHARING:
+        raise ValidationFailed(
+            [
+                InvalidConferenceInput(
+                    _("참석 기관에 줄 때는 이유로 '참석 기관과 공유'를 고르세요."), field="reason"
+                )
+            ]
+        )
+    with transaction.atomic():
+        share = minutes_share(
+            conference_id=conference.pk,
+            actor=user,
+            recipient_agency_id=UUID(recipient) if recipient else None,
+            note=note,
+        )
+        return minutes_pdf(
+            data=minutes_data(
+                conference=conference, recipient=share.recipient, withheld=share.withheld
+            )
+        )
 
 
 # --- the case panel -----------------------------------------------------------------------------

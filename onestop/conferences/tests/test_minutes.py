@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from onestop.audit.models import AuditEntry
-from onestop.conferences.models import ConferenceKind
+from onestop.conferences.models import AgendaItem, ConferenceKind
 from onestop.conferences.selectors import minutes_data
 from onestop.conferences.services import (
     action_add,
@@ -26,6 +26,9 @@ from onestop.conferences.services import (
     decision_add,
     pre_meeting_info_add,
 )
+from onestop.consent.models import ConsentGrant, Disclosure
+from onestop.consent.services import ConsentInput, consent_record, consent_withdraw
+from onestop.core import clock
 
 from .conftest import TODAY, day_at
 
@@ -84,7 +87,7 @@ def meeting(case, manager, expert, police, schedule, put_on_agenda, open_case):
 
 
 def download(user, conference, **form) -> Any:
-    data = {"reason": "attendee_sharing", "note": ""}
+    data = {"reason": "records", "note": ""}
     data.update(form)
     return logged_in(user).post(reverse("conferences:minutes", args=[conference.pk]), data)
 
@@ -201,3 +204,71 @@ def test_the_minutes_html_loads_nothing_but_the_fonts(meeting):
     html = minutes_html(data=minutes_data(conference=meeting))
     assert not re.search(r"""(src|href)\s*=\s*["']""", html)
     assert "url(" not in html  # the fonts come in only through the @font-face rules it is given
+
+
+# --- minutes handed to an attending agency pass the consent gate, case by case -----------------
+
+
+def share_with_police(case, manager) -> None:
+    consent_record(
+        case_id=case.pk,
+        actor=manager,
+        data=ConsentInput(
+            purpose="share_with_police",
+            data_categories=["incident", "risk"],
+            method="signed_form",
+            given_at=clock.now() - dt.timedelta(minutes=1),
+            recipient_kinds=("police",),
+        ),
+    )
+
+
+def test_a_copy_for_an_attending_agency_leaves_out_cases_without_consent(
+    meeting, expert, manager, case, police
+):
+    second = next(
+        item.case
+        for item in AgendaItem.objects.filter(conference=meeting).select_related("case")
+        if item.case != case
+    )
+    share_with_police(case, manager)
+    response = download(expert, meeting, reason="attendee_sharing", recipient=str(police.pk))
+    assert response.status_code == 200
+    whole = "\n".join(pages_text(response.content))
+    assert "마포경찰서" in whole
+    assert case.reference in whole
+    assert second.reference not in whole
+    assert "이 사본에서 뺐습니다" in whole
+    # the case that went out is a recorded disclosure; the other is not
+    disclosures = Disclosure.objects.filter(recipient_agency=police)
+    assert [d.case_id for d in disclosures] == [case.pk]
+    assert disclosures[0].via == "document"
+    entry = AuditEntry.objects.filter(action="conference.minutes_download").latest("seq")
+    assert entry.data["recipient"] == police.code
+    assert entry.data["withheld"] == 1
+
+
+def test_a_withdrawn_consent_leaves_the_case_out_at_once(meeting, expert, manager, case, police):
+    share_with_police(case, manager)
+    grant = ConsentGrant.objects.get(case=case)
+    consent_withdraw(case_id=case.pk, grant_id=grant.pk, actor=manager, note="철회")
+    response = download(expert, meeting, reason="attendee_sharing", recipient=str(police.pk))
+    whole = "\n".join(pages_text(response.content))
+    assert case.reference not in whole
+    assert not Disclosure.objects.filter(recipient_agency=police).exists()
+
+
+def test_sharing_needs_an_attending_agency_and_the_sharing_reason(
+    meeting, expert, police, other_agency
+):
+    before = AuditEntry.objects.count(), Disclosure.objects.count()
+    missing = download(expert, meeting, reason="attendee_sharing")
+    assert missing.status_code == 422
+    assert "참석 기관을 고르세요" in missing.content.decode()
+    stranger = download(expert, meeting, reason="attendee_sharing", recipient=str(other_agency.pk))
+    assert stranger.status_code == 422
+    wrong_reason = download(expert, meeting, reason="records", recipient=str(police.pk))
+    assert wrong_reason.status_code == 422
+    assert "참석 기관과 공유" in wrong_reason.content.decode()
+    after = AuditEntry.objects.exclude(action="conference.view").count(), Disclosure.objects.count()
+    assert after == (before[0], before[1])
