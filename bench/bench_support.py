@@ -3,8 +3,8 @@
 Measures, in one run on the configured database, against the baseline of a case note (lock,
 write, timeline, audit, enqueue — the least any audited case write costs):
 - asking for a service (policy lookup, per-request limits);
-- approving it (locks the policy row, sums what the program granted: with --granted requests
-  already granted under the same policy, so the budget sum reads them all);
+- approving it (locks the policy row and the program's running total, checks the budget against
+  it; --granted requests are already granted under the same policy);
 - sending it to a partner (the consent gate), the partner opening it (projection + the gate with
   a content digest) and recording a delivery (locks the request, sums deliveries);
 - approvals from 8 threads at once under one policy (they queue on its row lock) against the

@@ -361,3 +361,25 @@ class Delivery(BaseModel):
 
     def __str__(self) -> str:
         return f"delivery {self.pk} ({self.kind})"
+
+
+class ProgramGrantTotal(BaseModel):
+    """How much of one service a program has granted in all (sessions, won, days): approvals
+    add, cancelling an approved request takes back. It is the row that orders approvals against
+    a program's budget — locked, read and updated by each of them — so a budget check reads one
+    row instead of every grant of the program."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    service_kind = models.CharField(max_length=30, choices=ServiceKind.choices)
+    granted = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "service_kind"], name="one_grant_total_per_program_service"
+            ),
+            models.CheckConstraint(condition=Q(granted__gte=0), name="grant_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id}:{self.service_kind}={self.granted}"

@@ -24,7 +24,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +52,7 @@ from onestop.support.models import (
     UNIT_OF,
     Delivery,
     DeliveryKind,
+    ProgramGrantTotal,
     ProviderReferral,
     ReferralStatus,
     RequestStatus,
@@ -242,11 +243,45 @@ def _granted(policy_filter: Q) -> int:
     return int(total or 0)
 
 
+def grant_total_lock(*, program_id: UUID, service_kind: str) -> ProgramGrantTotal:
+    """The program's running total for the service, locked for this transaction (created, from
+    the grants on record, the first time)."""
+    total = (
+        ProgramGrantTotal.objects.select_for_update()
+        .filter(program_id=program_id, service_kind=service_kind)
+        .first()
+    )
+    if total is not None:
+        return total
+    ProgramGrantTotal.objects.bulk_create(
+        [
+            ProgramGrantTotal(
+                program_id=program_id,
+                service_kind=service_kind,
+                granted=_granted(Q(program_id=program_id, service_kind=service_kind)),
+            )
+        ],
+        ignore_conflicts=True,  # another approval created it first: its row is as good
+    )
+    return ProgramGrantTotal.objects.select_for_update().get(
+        program_id=program_id, service_kind=service_kind
+    )
+
+
+def _grant_total_add(request: ServiceRequest, quantity: int) -> None:
+    if request.program_id is None or not quantity:
+        return
+    total = grant_total_lock(program_id=request.program_id, service_kind=request.service_kind)
+    total.granted = F("granted") + quantity
+    total.save(update_fields=["granted", "updated_at"])
+
+
 def _cumulative_limits(
-    *, policy: ServicePolicy, request: ServiceRequest, quantity: int | None
+    *, policy: ServicePolicy, request: ServiceRequest, quantity: int | None, so_far: int
 ) -> list[DomainError]:
-    """Limits on what was granted in all: per case under the program, and the program's budget.
-    The caller holds the policy's row lock."""
+    """Limits on what was granted in all: per case under the program (the caller holds the case
+    row lock), and the program's budget (``so_far``: the program's running total, whose row the
+    caller holds locked)."""
     if quantity is None:
         return []
     kind, unit = request.service_kind, UNIT_OF.get(request.service_kind)
@@ -261,8 +296,8 @@ def _cumulative_limits(
     if unit == Unit.DAYS and policy.max_days is not None:
         per_case = policy.max_days
     if per_case is not None:
-        so_far = _granted(same_program & Q(case_id=request.case_id))
-        if so_far + quantity > per_case:
+        case_so_far = _granted(same_program & Q(case_id=request.case_id))
+        if case_so_far + quantity > per_case:
             errors.append(
                 PolicyLimitExceeded(
                     _(
@@ -272,8 +307,8 @@ def _cumulative_limits(
                     % {
                         "service": service,
                         "limit": _quantity_text(unit or "", per_case),
-                        "so_far": _quantity_text(unit or "", so_far),
-                        "left": _quantity_text(unit or "", max(per_case - so_far, 0)),
+                        "so_far": _quantity_text(unit or "", case_so_far),
+                        "left": _quantity_text(unit or "", max(per_case - case_so_far, 0)),
                     },
                     field="quantity",
                     code="case_limit",
@@ -284,25 +319,23 @@ def _cumulative_limits(
         Unit.WON: policy.budget_amount_won,
     }
     budget = budgets.get(unit or "")
-    if budget is not None:
-        so_far = _granted(same_program)
-        if so_far + quantity > budget:
-            errors.append(
-                PolicyLimitExceeded(
-                    _(
-                        "이 사업의 '%(service)s' 예산은 %(limit)s이고 이미 %(so_far)s이 "
-                        "승인되었습니다 (남은 예산: %(left)s)."
-                    )
-                    % {
-                        "service": service,
-                        "limit": _quantity_text(unit or "", budget),
-                        "so_far": _quantity_text(unit or "", so_far),
-                        "left": _quantity_text(unit or "", max(budget - so_far, 0)),
-                    },
-                    field="quantity",
-                    code="budget",
+    if budget is not None and so_far + quantity > budget:
+        errors.append(
+            PolicyLimitExceeded(
+                _(
+                    "이 사업의 '%(service)s' 예산은 %(limit)s이고 이미 %(so_far)s이 "
+                    "승인되었습니다 (남은 예산: %(left)s)."
                 )
+                % {
+                    "service": service,
+                    "limit": _quantity_text(unit or "", budget),
+                    "so_far": _quantity_text(unit or "", so_far),
+                    "left": _quantity_text(unit or "", max(budget - so_far, 0)),
+                },
+                field="quantity",
+                code="budget",
             )
+        )
     return errors
 
 
@@ -523,6 +556,10 @@ def service_request_decide(
             )
         else:
             policy = ServicePolicy.objects.select_for_update().get(pk=found.pk)
+            # the program's running total, locked (and created) before this grant is saved
+            total = grant_total_lock(
+                program_id=policy.program_id, service_kind=request.service_kind
+            )
             problem = eligibility_problem(policy, case)
             if problem:
                 errors.append(NotEligible(problem, field="service_kind"))
@@ -537,7 +574,9 @@ def service_request_decide(
                     pets=request.pets,
                 )
             if not errors:
-                errors += _cumulative_limits(policy=policy, request=request, quantity=granted)
+                errors += _cumulative_limits(
+                    policy=policy, request=request, quantity=granted, so_far=total.granted
+                )
     if errors:
         raise ValidationFailed(errors)
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
@@ -549,6 +588,8 @@ def service_request_decide(
         request.program_id = policy.program_id
         request.quantity_approved = granted
     request.save()
+    if approve:
+        _grant_total_add(request, int(request.quantity_approved or 0))
     data = {
         "request": str(request.pk),
         "service": request.service_kind,
@@ -583,6 +624,8 @@ def service_request_cancel(*, actor: Staff, request_id: UUID, note: str = "") ->
     request.referrals.filter(status=ReferralStatus.SENT).update(
         status=ReferralStatus.WITHDRAWN, ended_at=now
     )
+    if request.status == RequestStatus.APPROVED:  # what it was granted goes back to the budget
+        _grant_total_add(request, -int(request.quantity_approved or 0))
     request.status = RequestStatus.CANCELLED
     request.closed_at, request.closed_by, request.close_note = now, actor, clean_note
     request.save()

@@ -21,7 +21,14 @@ from onestop.cases.models import Case
 from onestop.cases.services import case_risk_level_set
 from onestop.core import clock
 from onestop.core.errors import ValidationFailed
-from onestop.support.models import Delivery, RequestStatus, ServicePolicy, ServiceRequest
+from onestop.support.models import (
+    Delivery,
+    Program,
+    ProgramGrantTotal,
+    RequestStatus,
+    ServicePolicy,
+    ServiceRequest,
+)
 from onestop.support.policies import stay_end_limit
 from onestop.support.services import (
     DeliveryInput,
@@ -30,6 +37,7 @@ from onestop.support.services import (
     partner_delivery_record,
     provider_referral_respond,
     provider_referral_send,
+    service_request_cancel,
     service_request_create,
     service_request_decide,
 )
@@ -196,3 +204,76 @@ def test_a_guard_schedule_keeps_to_the_days_guards_and_hours(
         assert all(h <= 10 for h in recorded.values())
         assert all(start <= d <= last_day for d in recorded)
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@DB_SETTINGS
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(["approve", "cancel"]), st.integers(1, 6)),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_the_running_total_is_what_the_program_granted(
+    case: Case, manager: Staff, supervisor: Staff, steps: list[tuple[str, int]]
+) -> None:
+    """Approvals add to the program's running total and cancelling an approved request takes
+    it back: the total always equals the sum of what is granted, and never passes the budget."""
+    with transaction.atomic():
+        program = Program.objects.get(code="seoul-stalking-2024")
+        ServicePolicy.objects.create(
+            program=program,
+            service_kind="home_therapy",
+            effective_from=dt.date(2024, 3, 1),
+            budget_sessions=15,
+        )
+        approved: list[ServiceRequest] = []
+        for action, sessions in steps:
+            if action == "cancel" and approved:
+                service_request_cancel(actor=manager, request_id=approved.pop().pk)
+                continue
+            request = service_request_create(
+                actor=manager, case_id=case.pk, service_kind="home_therapy", quantity=sessions
+            )
+            try:
+                approved.append(
+                    service_request_decide(actor=supervisor, request_id=request.pk, approve=True)
+                )
+            except ValidationFailed as refused:
+                code = refused.errors[0].code
+            else:
+                code = ""
+            granted = sum(r.quantity_approved or 0 for r in approved)
+            if code:
+                assert code == "budget"
+                assert granted + sessions > 15
+            total = ProgramGrantTotal.objects.get(program=program, service_kind="home_therapy")
+            assert total.granted == granted <= 15
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_running_total_starts_from_the_grants_on_record(
+    case: Case, manager: Staff, supervisor: Staff
+) -> None:
+    program = Program.objects.get(code="seoul-stalking-2024")
+    policy = ServicePolicy.objects.get(program=program, service_kind="medical")
+    ServiceRequest.objects.create(  # granted before totals were kept (an import, an old row)
+        case=case,
+        service_kind="medical",
+        status=RequestStatus.APPROVED,
+        quantity_requested=70_000,
+        quantity_approved=70_000,
+        requested_at=clock.now(),
+        requested_by=manager,
+        decided_by=supervisor,
+        policy=policy,
+        program=program,
+    )
+    request = service_request_create(
+        actor=manager, case_id=case.pk, service_kind="medical", quantity=30_000
+    )
+    service_request_decide(actor=supervisor, request_id=request.pk, approve=True)
+    total = ProgramGrantTotal.objects.get(program=program, service_kind="medical")
+    assert total.granted == 100_000
