@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "onestop.cases",
     "onestop.consent",
     "onestop.risk",
+    "onestop.evidence",
     "onestop.support",
     "onestop.shelters",
     "onestop.conferences",
