@@ -150,6 +150,7 @@ class EventKind(models.TextChoices):
     SERVICE_DELIVERED = "service_delivered", _("지원 서비스 제공")
     SERVICE_CLOSED = "service_closed", _("지원 서비스 종결")
     PLACEMENT = "placement", _("보호시설 입소·퇴소")
+    EVIDENCE_ADDED = "evidence_added", _("증거 자료 추가")
     REMINDER = "reminder", _("알림")
 
 

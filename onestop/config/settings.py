@@ -247,6 +247,10 @@ ONESTOP_CASE_REFERENCE_PREFIX = os.environ.get("ONESTOP_CASE_REFERENCE_PREFIX", 
 ONESTOP_REFERRAL_RATE_LIMIT = os.environ.get("ONESTOP_REFERRAL_RATE_LIMIT", "120/60")
 # The largest police referral body accepted (contract: 1 MiB).
 ONESTOP_REFERRAL_MAX_BYTES = 1024 * 1024
+# Evidence files: where the sealed originals are kept, and how large they may be.
+ONESTOP_EVIDENCE_DIR = Path(os.environ.get("ONESTOP_EVIDENCE_DIR", VAR_DIR / "evidence"))
+ONESTOP_EVIDENCE_MAX_FILE_BYTES = int(os.environ.get("ONESTOP_EVIDENCE_MAX_FILE_MB", "25")) << 20
+ONESTOP_EVIDENCE_MAX_CASE_BYTES = int(os.environ.get("ONESTOP_EVIDENCE_MAX_CASE_MB", "500")) << 20
 
 LOGGING = {
     "version": 1,

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 PREFIX = "v1"
+FILE_MAGIC = b"OSF1"  # the first bytes of an encrypted file
 
 
 class DecryptionError(Exception):
@@ -79,6 +80,28 @@ class KeyRing:
         except Exception as exc:  # cryptography raises InvalidTag without detail
             raise DecryptionError("ciphertext failed authentication") from exc
         return opened.decode("utf-8")
+
+    def encrypt_bytes(self, data: bytes, *, context: str) -> bytes:
+        """A file's bytes sealed with the active key: a header naming the key, the nonce, the
+        ciphertext. ``context`` (the file's id) binds the ciphertext to its row."""
+        key_id = self.active_id.encode("ascii")
+        nonce = os.urandom(12)
+        sealed = AESGCM(self.keys[self.active_id]).encrypt(nonce, data, context.encode("utf-8"))
+        return FILE_MAGIC + bytes([len(key_id)]) + key_id + nonce + sealed
+
+    def decrypt_bytes(self, blob: bytes, *, context: str) -> bytes:
+        if not blob.startswith(FILE_MAGIC) or len(blob) < len(FILE_MAGIC) + 1:
+            raise DecryptionError("not an encrypted file")
+        at = len(FILE_MAGIC)
+        size = blob[at]
+        key_id = blob[at + 1 : at + 1 + size].decode("ascii", "replace")
+        if key_id not in self.keys:
+            raise DecryptionError(f"unknown key id {key_id!r}")
+        body = blob[at + 1 + size :]
+        try:
+            return AESGCM(self.keys[key_id]).decrypt(body[:12], body[12:], context.encode("utf-8"))
+        except Exception as exc:  # cryptography raises InvalidTag without detail
+            raise DecryptionError("encrypted file failed authentication") from exc
 
     def key_id_of(self, token: str) -> str:
         return token.split(":", 2)[1]

@@ -7,3 +7,9 @@ class EvidenceConfig(AppConfig):
     name = "onestop.evidence"
     label = "evidence"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from onestop.cases.panels import register_event_detail
+        from onestop.evidence.timeline import KINDS, evidence_event_detail
+
+        register_event_detail(KINDS, evidence_event_detail)

@@ -52,3 +52,28 @@ def test_blind_index_is_deterministic_keyed_and_purpose_bound():
     assert digest != RING_A.blind_index("+821012345678", purpose="name_birth")
     assert digest != other.blind_index("+821012345678", purpose="phone")
     assert len(digest) == 64
+
+
+@given(data=st.binary(max_size=5000), context=st.text(max_size=40))
+def test_files_seal_and_open_with_their_context(data, context):
+    sealed = RING_A.encrypt_bytes(data, context=context)
+    if len(data) >= 16:  # (a byte or two may turn up in random ciphertext by chance)
+        assert data not in sealed
+    assert RING_A.decrypt_bytes(sealed, context=context) == data
+
+
+def test_a_sealed_file_opens_only_with_its_key_its_context_and_untouched():
+    sealed = RING_A.encrypt_bytes(b"\xff\xd8\xff photo bytes", context="file-1")
+    rotated = KeyRing(keys={"b": KEY_B, "a": KEY_A}, active_id="b", blind_index_key=BLIND)
+    assert rotated.decrypt_bytes(sealed, context="file-1") == b"\xff\xd8\xff photo bytes"
+    with pytest.raises(DecryptionError):
+        RING_A.decrypt_bytes(sealed, context="file-2")  # moved to another row
+    with pytest.raises(DecryptionError):
+        KeyRing(keys={"b": KEY_B}, active_id="b", blind_index_key=BLIND).decrypt_bytes(
+            sealed, context="file-1"
+        )
+    tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    with pytest.raises(DecryptionError):
+        RING_A.decrypt_bytes(tampered, context="file-1")
+    with pytest.raises(DecryptionError):
+        RING_A.decrypt_bytes(b"plain bytes", context="file-1")
