@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -735,6 +735,74 @@ def incident_record(
         data=data,
     )
     return incident
+
+
+@dataclass(frozen=True)
+class ImportedIncident:
+    """One day of contacts read from an imported file (a chat export, a call log)."""
+
+    occurred_at: dt.datetime
+    behaviours: tuple[str, ...]
+    count: int
+    note: str = ""
+
+
+@transaction.atomic
+def incidents_import(
+    *, case_id: UUID, actor: Staff, rows: Sequence[ImportedIncident], source: str, origin: str
+) -> list[Incident]:
+    """Add many incidents read from one file at once (one per day of contacts): every row is
+    checked as ``incident_record`` checks one, nothing is written if any fails, and the timeline
+    gets one entry for the whole import (``origin`` says what it came from), so listeners
+    (conference criteria, reassessment) run once."""
+    case = _lock_for_timeline(
+        actor=actor, case_id=case_id, message=_("이 사례에 피해 사건을 기록할 권한이 없습니다.")
+    )
+    now = clock.now()
+    errors: list[DomainError] = []
+    if not rows:
+        errors.append(InvalidCaseInput(_("가져올 피해 사건이 없습니다."), field="rows"))
+    if source not in IncidentSource.values:
+        errors.append(InvalidCaseInput(_("누가 알려 왔는지 고르세요."), field="source"))
+    for index, row in enumerate(rows):
+        where = f"rows[{index}]"
+        if row.occurred_at.tzinfo is None or not (
+            EARLIEST_INCIDENT <= row.occurred_at <= now + CLOCK_SKEW
+        ):
+            errors.append(InvalidCaseInput(_("일시가 올바르지 않습니다."), field=where))
+        if not set(row.behaviours) <= set(StalkingBehaviour.values) or not row.behaviours:
+            errors.append(InvalidCaseInput(_("알 수 없는 행동입니다."), field=where))
+        if not 1 <= row.count <= MAX_INCIDENT_COUNT or len(row.note) > MAX_NOTE:
+            errors.append(InvalidCaseInput(_("횟수나 내용이 범위를 벗어났습니다."), field=where))
+    if errors:
+        raise ValidationFailed(errors[:20])
+    incidents = Incident.objects.bulk_create(
+        [
+            Incident(
+                case=case,
+                occurred_at=row.occurred_at,
+                behaviours=list(row.behaviours),
+                count=row.count,
+                source=source,
+                note=row.note.strip(),
+                recorded_by=actor,
+            )
+            for row in rows
+        ]
+    )
+    behaviours = sorted({code for row in rows for code in row.behaviours})
+    data: dict[str, Any] = {
+        "imported": len(incidents),
+        "behaviours": behaviours,
+        "count": sum(row.count for row in rows),
+        "source": source,
+        "origin": origin,
+        "from": min(row.occurred_at for row in rows).isoformat(),
+        "to": max(row.occurred_at for row in rows).isoformat(),
+    }
+    _add_event(case=case, actor=actor, kind=EventKind.INCIDENT_RECORDED, data=data)
+    audit_record(actor=actor, action="case.incidents_import", target=case, data=data)
+    return incidents
 
 
 # --- protective measures -----------------------------------------------------------------------

@@ -58,3 +58,36 @@ class EvidenceFile(BaseModel):
 
     def __str__(self) -> str:
         return f"evidence file {self.pk}"
+
+
+class ImportKind(models.TextChoices):
+    KAKAOTALK = "kakaotalk", _("카카오톡 대화 내보내기")
+    CALL_LOG = "call_log", _("통화 기록 (CSV)")
+
+
+class EvidenceImport(BaseModel):
+    """A chat export or call log read into the incident log: whose messages or calls (the
+    stalker's name in the chat, or his number — sealed), what was found per day, and the
+    incidents it added. A file is imported once."""
+
+    file = models.OneToOneField(EvidenceFile, on_delete=models.PROTECT, related_name="imported")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    layout = models.CharField(max_length=30)
+    subject = EncryptedTextField()
+    # [{"day": "2024-03-08", "count": 52, "other": 3}, ...]: messages (or calls) per day, and
+    # of them placeholders (photos, deleted) or calls not taken
+    daily = models.JSONField(default=list)
+    total = models.PositiveIntegerField()
+    unread_lines = models.PositiveIntegerField(default=0)
+    incidents = models.JSONField(default=list)
+    imported_at = models.DateTimeField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"evidence import {self.pk} ({self.kind})"

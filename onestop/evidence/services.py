@@ -10,9 +10,12 @@ every opening is audited: the chain of custody."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import uuid
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
@@ -23,19 +26,44 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Staff
 from onestop.audit.services import audit_record
-from onestop.cases.models import Case, EventKind, Incident
+from onestop.cases.models import Case, EventKind, Incident, IncidentSource
 from onestop.cases.permissions import can_add_to_timeline, visible_cases_filter
-from onestop.cases.services import case_event_add, case_lock_visible
+from onestop.cases.services import (
+    ImportedIncident,
+    case_event_add,
+    case_lock_visible,
+    incidents_import,
+)
 from onestop.core import clock
 from onestop.core.crypto import DecryptionError, key_ring
 from onestop.core.errors import DomainError, ValidationFailed
+from onestop.evidence.calllog import (
+    CallLog,
+    CallLogError,
+    daily_call_counts,
+    normalise_number,
+    parse_call_log,
+)
 from onestop.evidence.errors import (
     EvidenceActionForbidden,
     EvidenceIntegrityError,
     EvidenceNotFound,
     InvalidEvidence,
 )
-from onestop.evidence.models import EvidenceFile, EvidenceSource
+from onestop.evidence.kakao import (
+    SEOUL,
+    ChatExport,
+    KakaoExportError,
+    daily_counts,
+    parse_kakaotalk,
+)
+from onestop.evidence.models import (
+    EvidenceFile,
+    EvidenceImport,
+    EvidenceKind,
+    EvidenceSource,
+    ImportKind,
+)
 from onestop.evidence.sniff import sniff
 
 MAX_NAME = 255
@@ -209,3 +237,174 @@ def evidence_file_open(
             data={"purpose": purpose, "sha256": record.sha256},
         )
     return record, data
+
+
+# --- importing a chat export or a call log into the incident log -------------------------------
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What a text file holds before it is imported: which reader took it, and the senders (or
+    numbers) with how many messages (or calls) each, for the person importing to say which one
+    is the stalker."""
+
+    kind: str
+    layout: str
+    subjects: list[tuple[str, int]]
+    unread_lines: int
+
+
+def _read_text_evidence(data: bytes) -> tuple[str, str, ChatExport | CallLog]:
+    try:
+        chat = parse_kakaotalk(data)
+    except KakaoExportError as chat_error:
+        try:
+            log = parse_call_log(data)
+        except CallLogError as log_error:
+            raise ValidationFailed(
+                [
+                    InvalidEvidence(
+                        _(
+                            "카카오톡 대화 내보내기나 통화 기록(CSV)으로 읽을 수 없습니다 "
+                            "(%(chat)s; %(log)s)."
+                        )
+                        % {"chat": chat_error, "log": log_error},
+                        field="file",
+                        code="unreadable",
+                    )
+                ]
+            ) from log_error
+        return ImportKind.CALL_LOG, "csv", log
+    return ImportKind.KAKAOTALK, chat.layout, chat
+
+
+def evidence_import_preview(*, actor: Staff, file_id: UUID) -> ImportPreview:
+    record, data = evidence_file_open(actor=actor, file_id=file_id, purpose="import-preview")
+    if record.kind != EvidenceKind.TEXT:
+        raise ValidationFailed(
+            [InvalidEvidence(_("텍스트 파일만 가져올 수 있습니다."), field="file")]
+        )
+    kind, layout, read = _read_text_evidence(data)
+    if isinstance(read, ChatExport):
+        totals = Counter(m.sender for m in read.messages)
+        unread = len(read.unread)
+    else:
+        totals = Counter(c.number for c in read.calls if c.number)
+        unread = len(read.unread)
+    return ImportPreview(
+        kind=kind, layout=layout, subjects=totals.most_common(), unread_lines=unread
+    )
+
+
+@transaction.atomic
+def evidence_import(*, actor: Staff, file_id: UUID, subject: str) -> EvidenceImport:
+    """Read a chat export or a call log kept as evidence into the incident log: one incident
+    per day on which ``subject`` (the stalker's name in the chat, or his number) wrote or
+    called, with how many times — messages count as contact by message, calls as contact by
+    phone, both under "communication". The file itself stays as it was; the import keeps the
+    per-day counts for the chart. A file is imported once."""
+    case_id = EvidenceFile.objects.filter(pk=file_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise EvidenceNotFound(_("증거 자료를 찾을 수 없습니다."))
+    case = case_lock_visible(actor=actor, case_id=case_id)
+    if not can_add_to_timeline(actor, case):
+        raise EvidenceActionForbidden(_("이 사례에 피해 사건을 기록할 권한이 없습니다."))
+    record, data = evidence_file_open(actor=actor, file_id=file_id, purpose="import")
+    errors: list[DomainError] = []
+    if EvidenceImport.objects.filter(file=record).exists():
+        raise ValidationFailed(
+            [InvalidEvidence(_("이 파일은 이미 가져왔습니다."), field="file", code="imported")]
+        )
+    if record.kind != EvidenceKind.TEXT:
+        raise ValidationFailed(
+            [InvalidEvidence(_("텍스트 파일만 가져올 수 있습니다."), field="file")]
+        )
+    kind, layout, read = _read_text_evidence(data)
+    subject = subject.strip()
+    rows: list[ImportedIncident] = []
+    daily: list[dict[str, object]] = []
+    if isinstance(read, ChatExport):
+        choices = read.senders
+        picked = subject if subject in choices else None
+        if picked is not None:
+            for day in daily_counts(m for m in read.messages if m.sender == picked):
+                first = dt.datetime.combine(day.day, day.first, tzinfo=SEOUL)
+                note = _(
+                    "카카오톡 대화에서 가져옴: 메시지 %(n)s건 (사진·삭제 등 %(other)s건), "
+                    "%(first)s~%(last)s"
+                ) % {
+                    "n": day.messages,
+                    "other": day.placeholders,
+                    "first": day.first.strftime("%H:%M"),
+                    "last": day.last.strftime("%H:%M"),
+                }
+                rows.append(ImportedIncident(first, ("communication",), day.messages, note))
+                daily.append(
+                    {"day": day.day.isoformat(), "count": day.messages, "other": day.placeholders}
+                )
+        unread = len(read.unread)
+    else:
+        choices = read.numbers
+        number = normalise_number(subject)
+        picked = number if number in choices else None
+        if picked is not None:
+            for calls in daily_call_counts(read.calls, numbers=[picked]):
+                first = dt.datetime.combine(calls.day, calls.first, tzinfo=SEOUL)
+                note = _(
+                    "통화 기록에서 가져옴: 전화 %(n)s통 (받지 않음 %(missed)s통), "
+                    "%(first)s~%(last)s"
+                ) % {
+                    "n": calls.calls,
+                    "missed": calls.missed,
+                    "first": calls.first.strftime("%H:%M"),
+                    "last": calls.last.strftime("%H:%M"),
+                }
+                rows.append(ImportedIncident(first, ("communication",), calls.calls, note))
+                daily.append(
+                    {"day": calls.day.isoformat(), "count": calls.calls, "other": calls.missed}
+                )
+        unread = len(read.unread)
+    if picked is None:
+        errors.append(
+            InvalidEvidence(
+                _("파일에 있는 사람(또는 번호)을 고르세요: %s") % ", ".join(choices[:20]),
+                field="subject",
+                code="unknown_subject",
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    incidents = incidents_import(
+        case_id=case.pk,
+        actor=actor,
+        rows=rows,
+        source=IncidentSource.VICTIM,
+        origin=kind,
+    )
+    imported = EvidenceImport.objects.create(
+        file=record,
+        case=case,
+        kind=kind,
+        layout=layout,
+        subject=picked or subject,
+        daily=daily,
+        total=sum(int(str(row["count"])) for row in daily),
+        unread_lines=unread,
+        incidents=[str(incident.pk) for incident in incidents],
+        imported_at=clock.now(),
+        imported_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="evidence.import",
+        target=record,
+        data={
+            "import": str(imported.pk),
+            "kind": kind,
+            "layout": layout,
+            "days": len(daily),
+            "total": imported.total,
+            "unread_lines": unread,
+        },
+    )
+    return imported

@@ -123,6 +123,12 @@ def event_detail(event: CaseEvent) -> str:
         text = ", ".join(behaviour_labels(data.get("behaviours", [])))
         if int(data.get("count", 1) or 1) > 1:
             text += " · " + _("%s회") % data["count"]
+        if data.get("imported"):
+            text += " · " + _("파일에서 %(days)s일치 가져옴 (%(start)s ~ %(end)s)") % {
+                "days": data["imported"],
+                "start": str(data.get("from", ""))[:10],
+                "end": str(data.get("to", ""))[:10],
+            }
         return text
     if event.kind in (
         EventKind.MEASURE_RECORDED,

@@ -195,3 +195,30 @@ def test_outsiders_get_not_found_and_nothing_is_written(case, staff, other_agenc
 
 def test_the_agency_supervisor_may_record(case, supervisor):
     assert report(case, supervisor).recorded_by_id == supervisor.pk
+
+
+def test_an_import_of_many_incidents_is_all_or_nothing(case, manager):
+    from onestop.cases.services import ImportedIncident, incidents_import
+
+    good = ImportedIncident(clock.now() - dt.timedelta(days=2), ("communication",), 52, "52건")
+    before = Incident.objects.count(), CaseEvent.objects.count(), AuditEntry.objects.count()
+    bad_rows = [
+        good,
+        ImportedIncident(clock.now() + dt.timedelta(days=2), ("communication",), 1),
+        ImportedIncident(clock.now(), ("flying",), 1),
+        ImportedIncident(clock.now(), ("communication",), 0),
+    ]
+    with pytest.raises(ValidationFailed) as caught:
+        incidents_import(
+            case_id=case.pk, actor=manager, rows=bad_rows, source="victim", origin="kakaotalk"
+        )
+    assert [e.field for e in caught.value.errors] == ["rows[1]", "rows[2]", "rows[3]"]
+    assert (Incident.objects.count(), CaseEvent.objects.count(), AuditEntry.objects.count()) == (
+        before
+    )
+    made = incidents_import(
+        case_id=case.pk, actor=manager, rows=[good, good], source="victim", origin="kakaotalk"
+    )
+    assert len(made) == 2
+    event = CaseEvent.objects.filter(case=case, kind="incident_recorded").get()
+    assert (event.data["imported"], event.data["count"]) == (2, 104)
