@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("onestop.risk.urls")),
     path("conferences/", include("onestop.conferences.urls")),
     path("support/", include("onestop.support.urls")),
+    path("evidence/", include("onestop.evidence.urls")),
     path("shelters/", include("onestop.shelters.urls")),
     path("partner/", include("onestop.support.partner_urls")),
     path("intake/", include("onestop.intake.urls")),
