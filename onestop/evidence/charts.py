@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from html import escape
 
 WIDTH, HEIGHT, MARGIN = 720, 220, 36
+# The bundled font: a PDF made from the chart embeds it, a page shows it as the site's own.
+TEXT = 'font-size="12" font-family="Pretendard, sans-serif"'
 
 
 def daily_chart_svg(daily: Sequence[dict[str, object]], *, label: str) -> str:
@@ -40,10 +42,10 @@ def daily_chart_svg(daily: Sequence[dict[str, object]], *, label: str) -> str:
             f'height="{height:.1f}" fill="#b03a48"><title>{day.isoformat()}: {count}</title></rect>'
         )
     parts += [
-        f'<text x="{MARGIN}" y="{HEIGHT - 10}" font-size="12">{first.isoformat()}</text>',
-        f'<text x="{WIDTH - MARGIN}" y="{HEIGHT - 10}" font-size="12" text-anchor="end">'
+        f'<text x="{MARGIN}" y="{HEIGHT - 10}" {TEXT}>{first.isoformat()}</text>',
+        f'<text x="{WIDTH - MARGIN}" y="{HEIGHT - 10}" {TEXT} text-anchor="end">'
         f"{last.isoformat()}</text>",
-        f'<text x="{MARGIN}" y="{MARGIN - 10}" font-size="12">{peak}</text>',
+        f'<text x="{MARGIN}" y="{MARGIN - 10}" {TEXT}>{peak}</text>',
         "</svg>",
     ]
     return "".join(parts)

@@ -33,3 +33,21 @@ class EvidenceImportForm(forms.Form):
         field = self.fields["subject"]
         if isinstance(field, forms.ChoiceField):
             field.choices = [(name, f"{name} ({count})") for name, count in subjects]
+
+
+class EvidencePacketForm(CaseForm):
+    id_prefix = "packet"
+
+    purpose = forms.ChoiceField(
+        label=_("누구에게, 왜"),
+        choices=[
+            ("police", _("경찰 제출")),
+            ("court", _("법원 제출")),
+            ("lawyer", _("변호사 전달")),
+            ("victim", _("피해자에게 전달")),
+            ("other", _("기타")),
+        ],
+    )
+    note = forms.CharField(
+        label=_("자세한 이유 ('기타'일 때 필수)"), required=False, max_length=200
+    )

@@ -400,6 +400,7 @@ def evidence_import(*, actor: Staff, file_id: UUID, subject: str) -> EvidenceImp
         target=record,
         data={
             "import": str(imported.pk),
+            "sha256": record.sha256,
             "kind": kind,
             "layout": layout,
             "days": len(daily),
@@ -408,3 +409,51 @@ def evidence_import(*, actor: Staff, file_id: UUID, subject: str) -> EvidenceImp
         },
     )
     return imported
+
+
+# --- the evidence packet ------------------------------------------------------------------------
+
+PACKET_PURPOSES = ("police", "court", "lawyer", "victim", "other")
+
+
+def validate_packet_purpose(*, purpose: str, note: str) -> str:
+    errors: list[DomainError] = []
+    note = (note or "").strip()
+    if purpose not in PACKET_PURPOSES:
+        errors.append(
+            InvalidEvidence(_("묶음을 만드는 이유를 고르세요."), field="purpose", code="required")
+        )
+    if purpose == "other" and not note:
+        errors.append(
+            InvalidEvidence(
+                _("'기타'를 골랐으면 이유를 적어 주세요."), field="note", code="required"
+            )
+        )
+    if len(note) > 200:
+        errors.append(InvalidEvidence(_("이유는 200자 이내로 적어 주세요."), field="note"))
+    if errors:
+        raise ValidationFailed(errors)
+    return note
+
+
+@transaction.atomic
+def evidence_packet_record(*, actor: Staff, case_id: UUID, purpose: str, note: str) -> None:
+    """Record that the evidence packet of the case was made, why, and which files went into it
+    (one custody entry per file). The caller renders the packet and hands it out only when this
+    returns. Handing it to the police is a disclosure: record it with the consent ledger."""
+    case = case_lock_visible(actor=actor, case_id=case_id)
+    note = validate_packet_purpose(purpose=purpose, note=note)
+    files = list(EvidenceFile.objects.filter(case=case))
+    for record in files:
+        audit_record(
+            actor=actor,
+            action="evidence.packet",
+            target=record,
+            data={"purpose": purpose, "sha256": record.sha256},
+        )
+    audit_record(
+        actor=actor,
+        action="evidence.packet",
+        target=case,
+        data={"purpose": purpose, "note": note, "files": len(files)},
+    )

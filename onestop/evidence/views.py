@@ -25,7 +25,7 @@ from onestop.cases.selectors import case_get_for_user
 from onestop.cases.views import render_case_page
 from onestop.core.errors import DomainError, NotFound
 from onestop.evidence.charts import daily_chart_svg
-from onestop.evidence.forms import EvidenceImportForm, EvidenceUploadForm
+from onestop.evidence.forms import EvidenceImportForm, EvidencePacketForm, EvidenceUploadForm
 from onestop.evidence.models import EvidenceKind
 from onestop.evidence.selectors import evidence_file_for_user, evidence_for_case
 from onestop.evidence.services import (
@@ -33,6 +33,8 @@ from onestop.evidence.services import (
     evidence_file_open,
     evidence_import,
     evidence_import_preview,
+    evidence_packet_record,
+    validate_packet_purpose,
 )
 
 EXTENSIONS = {
@@ -56,7 +58,44 @@ def evidence_case_panel(
         upload = bound.get("evidence_upload") or EvidenceUploadForm()
     return CasePanel(
         "evidence/panel.html",
-        {"files": found.files, "charts": charts, "upload_form": upload},
+        {
+            "files": found.files,
+            "charts": charts,
+            "upload_form": upload,
+            "packet_form": bound.get("evidence_packet") or EvidencePacketForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def packet_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """The evidence packet PDF, for a stated purpose: rendered first, handed out only once its
+    making is recorded (one custody entry per file)."""
+    from onestop.evidence.packet import packet_data, packet_filename, packet_pdf
+
+    user = current_staff(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    form = EvidencePacketForm(request.POST)
+    status = 422
+    if form.is_valid():
+        purpose, note = form.cleaned_data["purpose"], form.cleaned_data["note"]
+        try:
+            validate_packet_purpose(purpose=purpose, note=note)
+            pdf = packet_pdf(data=packet_data(case=case, prepared_by=user.label))
+            evidence_packet_record(actor=user, case_id=case.pk, purpose=purpose, note=note)
+        except NotFound:
+            raise
+        except DomainError as refused:
+            add_domain_errors(form, refused)
+            status = refused.status_code
+        else:
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{packet_filename(case)}"'
+            response["Cache-Control"] = "no-store"
+            return response
+    return render_case_page(
+        request, user=user, case=case, bound={"evidence_packet": form}, status=status
     )
 
 
