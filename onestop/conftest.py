@@ -22,6 +22,12 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _evidence_files_in_a_temporary_directory(settings: Any, tmp_path_factory: Any) -> None:
+    """Sealed evidence files that tests (and the demo they load) write never land in var/."""
+    settings.ONESTOP_EVIDENCE_DIR = tmp_path_factory.mktemp("evidence")
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """Every test starts in the default language (Korean): a request made through the test client
     runs in the test's thread, and the language it activated would otherwise stay for the next

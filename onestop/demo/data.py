@@ -72,6 +72,7 @@ from onestop.consent.services import (
     disclosure_record,
 )
 from onestop.core import clock
+from onestop.demo.evidence import EvidenceSeries
 from onestop.demo.support import SupportSeries
 from onestop.intake.referrals import parse_police_referral
 from onestop.intake.services import (
@@ -1238,6 +1239,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoResult:
         referrals.schedule()
         _ConferenceSeries(loader).schedule()
         SupportSeries(loader).schedule()
+        EvidenceSeries(loader).schedule()
         for step in sorted(loader.steps):
             set_time(step.at)
             step.run()
