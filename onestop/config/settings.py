@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "onestop.conferences",
     "onestop.intake",
     "onestop.api",
+    "onestop.portal",
     "onestop.demo",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("shelters/", include("onestop.shelters.urls")),
     path("partner/", include("onestop.support.partner_urls")),
     path("intake/", include("onestop.intake.urls")),
+    path("portal/", include("onestop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]
