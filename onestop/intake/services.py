@@ -356,6 +356,13 @@ def police_referral_receive(
     referral_sender_check(api_key=api_key)
     referring = api_key.agency
     if _report_received(referring_agency_id=referring.pk, police_report_id=data.police_report_id):
+        # The same request may have been stored by a parallel retry since the caller looked:
+        # that is a replay (the first answer), not another request for the same report.
+        replay = police_referral_replay(
+            api_key=api_key, idempotency_key=idempotency_key, body_digest=body_digest
+        )
+        if replay is not None:
+            return replay
         raise _duplicate_report()
     center = receiving_center_for(referring=referring)
     source = _source_label(api_key)

@@ -961,3 +961,28 @@ def test_each_viewer_reads_the_alert_in_her_own_language_whatever_the_senders(
         await socket.close()
 
     conversation(talk)
+
+
+@pytest.mark.django_db
+def test_a_retry_stored_by_a_parallel_request_is_answered_as_a_replay(police_key):
+    """The interleaving the API can meet: a retry checked for a stored answer just before the
+    first request committed, then finds the report received. It is the same request (same key,
+    same body): the first answer, not a duplicate-report refusal."""
+    key, _ = police_key
+    body = referral_body()
+    digest = request_digest(body)
+    first = police_referral_receive(
+        api_key=key,
+        idempotency_key="same-key-1",
+        body_digest=digest,
+        data=parse_police_referral(body),
+    )
+    again = police_referral_receive(
+        api_key=key,
+        idempotency_key="same-key-1",
+        body_digest=digest,
+        data=parse_police_referral(body),
+    )
+    assert (first.status, again.status) == (201, 200)
+    assert again.body == first.body
+    assert PoliceReferral.objects.count() == 1
