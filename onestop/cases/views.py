@@ -180,9 +180,7 @@ def render_case_page(
         },
         status=status,
     )
-    # Case data must not stay in a shared computer's browser cache.
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 @login_required
@@ -191,6 +189,39 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
     user = current_staff(request)
     case = case_get_for_user(user=user, case_id=case_id)
     return render_case_page(request, user=user, case=case)
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    """Case data (and anything about a victim) must not stay in a shared computer's cache."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def form_perform(
+    request: HttpRequest,
+    form: forms.Form,
+    perform: Callable[[dict[str, Any]], str],
+    *,
+    said_above: tuple[type[DomainError], ...] = (PermissionDenied,),
+) -> int | None:
+    """Validate ``form`` and run ``perform`` (a service call) on its data. ``None`` when it was
+    done (its message is shown); else the status to render the page again with: the refusal
+    beside its field and the input kept, or — for the ``said_above`` kinds, what the user may
+    not do at all — as a message above the page. A ``NotFound`` is raised as it came (404)."""
+    if not form.is_valid():
+        return 422
+    try:
+        done = perform(form.cleaned_data)
+    except NotFound:
+        raise
+    except said_above as refused:
+        messages.error(request, refused.message)
+        return refused.status_code
+    except DomainError as refused:
+        add_domain_errors(form, refused)
+        return refused.status_code
+    messages.success(request, done)
+    return None
 
 
 def case_form_action(
@@ -207,22 +238,9 @@ def case_form_action(
     user = current_staff(request)
     case = case_get_for_user(user=user, case_id=case_id)
     form = make_form(case, user, request.POST)
-    status = 422
-    if form.is_valid():
-        try:
-            done = perform(case, user, form.cleaned_data)
-        except NotFound:
-            raise
-        except PermissionDenied as refused:
-            # not hers to do: say so above the page, and show her no form for it
-            messages.error(request, refused.message)
-            status = refused.status_code
-        except DomainError as refused:
-            add_domain_errors(form, refused)
-            status = refused.status_code
-        else:
-            messages.success(request, done)
-            return redirect("cases:detail", case_id=case.pk)
+    status = form_perform(request, form, lambda data: perform(case, user, data))
+    if status is None:
+        return redirect("cases:detail", case_id=case.pk)
     return render_case_page(request, user=user, case=case, bound={name: form}, status=status)
 
 

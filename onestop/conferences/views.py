@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +25,7 @@ from onestop.accounts.views import current_staff
 from onestop.cases.forms import add_domain_errors
 from onestop.cases.models import Case
 from onestop.cases.panels import CasePanel
-from onestop.cases.views import case_form_action
+from onestop.cases.views import case_form_action, form_perform, no_store
 from onestop.conferences.errors import ConferenceNotFound, InvalidConferenceInput
 from onestop.conferences.forms import (
     AcceptForm,
@@ -93,13 +92,7 @@ from onestop.conferences.services import (
     validate_minutes_download,
 )
 from onestop.core.clock import SEOUL
-from onestop.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # Case data must not stay in a shared computer's browser cache.
-    response["Cache-Control"] = "no-store"
-    return response
+from onestop.core.errors import DomainError, NotFound, ValidationFailed
 
 
 def _conference_user(request: HttpRequest) -> Staff:
@@ -121,25 +114,12 @@ def _submit(
     success: Callable[[], HttpResponse],
     refused: Callable[[int], HttpResponse],
 ) -> HttpResponse:
-    """Validate the form, run the service; on a refusal show the page again with the error
-    beside its field (or, for what the user may not do at all, as a message)."""
+    """Validate the form, run the service (``cases.views.form_perform``); on a refusal show the
+    page again with the error beside its field (or, for what the user may not do at all, as a
+    message)."""
     user = current_staff(request)
-    status = 422
-    if form.is_valid():
-        try:
-            done = perform(user, form.cleaned_data)
-        except NotFound:
-            raise
-        except PermissionDenied as refusal:
-            messages.error(request, refusal.message)
-            status = refusal.status_code
-        except DomainError as refusal:
-            add_domain_errors(form, refusal)
-            status = refusal.status_code
-        else:
-            messages.success(request, done)
-            return success()
-    return refused(status)
+    status = form_perform(request, form, lambda data: perform(user, data))
+    return success() if status is None else refused(status)
 
 
 # --- the list -----------------------------------------------------------------------------------
@@ -180,7 +160,7 @@ def _render_list(
         {"overview": overview, "proposed": rows, "can_manage": manage},
         status=status,
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 @login_required
@@ -246,7 +226,7 @@ def conference_new(request: HttpRequest) -> HttpResponse:
     chairs = chair_choices(agency_id=user.agency_id)
     if request.method == "GET":
         form = ScheduleForm(chairs=chairs, initial={"chair": str(user.pk)})
-        return _no_store(render(request, "conferences/new.html", {"form": form}))
+        return no_store(render(request, "conferences/new.html", {"form": form}))
     form = ScheduleForm(request.POST, chairs=chairs)
     made: list[Conference] = []
 
@@ -263,7 +243,7 @@ def conference_new(request: HttpRequest) -> HttpResponse:
         form=form,
         perform=perform,
         success=lambda: redirect("conferences:detail", conference_id=made[0].pk),
-        refused=lambda status: _no_store(
+        refused=lambda status: no_store(
             render(request, "conferences/new.html", {"form": form}, status=status)
         ),
     )
@@ -348,7 +328,7 @@ def _render_conference(
         },
         status=status,
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 @login_required
@@ -636,7 +616,7 @@ def minutes_download_view(request: HttpRequest, conference_id: UUID) -> HttpResp
             response["Content-Disposition"] = (
                 f'attachment; filename="{minutes_filename(conference)}"'
             )
-            return _no_store(response)
+            return no_store(response)
     return _render_conference(request, user, conference, bound={"minutes": form}, status=status)
 
 

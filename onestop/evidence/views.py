@@ -4,6 +4,7 @@ their per-day chart), downloading an original (audited), and importing a chat or
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -22,7 +23,7 @@ from onestop.cases.models import Case
 from onestop.cases.panels import CasePanel
 from onestop.cases.permissions import can_add_to_timeline
 from onestop.cases.selectors import case_get_for_user
-from onestop.cases.views import render_case_page
+from onestop.cases.views import form_perform, no_store, render_case_page
 from onestop.core.errors import DomainError, NotFound
 from onestop.evidence.charts import daily_chart_svg
 from onestop.evidence.forms import EvidenceImportForm, EvidencePacketForm, EvidenceUploadForm
@@ -92,8 +93,7 @@ def packet_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         else:
             response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = f'attachment; filename="{packet_filename(case)}"'
-            response["Cache-Control"] = "no-store"
-            return response
+            return no_store(response)
     return render_case_page(
         request, user=user, case=case, bound={"evidence_packet": form}, status=status
     )
@@ -105,25 +105,21 @@ def upload_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     user = current_staff(request)
     case = case_get_for_user(user=user, case_id=case_id)
     form = EvidenceUploadForm(request.POST, request.FILES)
-    status = 422
-    if form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        try:
-            evidence_file_add(
-                actor=user,
-                case_id=case.pk,
-                name=uploaded.name if uploaded else "",
-                data=uploaded.read() if uploaded else b"",
-                description=form.cleaned_data["description"],
-            )
-        except NotFound:
-            raise
-        except DomainError as refused:
-            add_domain_errors(form, refused)
-            status = refused.status_code
-        else:
-            messages.success(request, _("증거 자료를 원본 그대로 보관했습니다."))
-            return redirect("cases:detail", case_id=case.pk)
+
+    def perform(data: dict[str, Any]) -> str:
+        uploaded = data["file"]
+        evidence_file_add(
+            actor=user,
+            case_id=case.pk,
+            name=uploaded.name if uploaded else "",
+            data=uploaded.read() if uploaded else b"",
+            description=data["description"],
+        )
+        return _("증거 자료를 원본 그대로 보관했습니다.")
+
+    status = form_perform(request, form, perform)
+    if status is None:
+        return redirect("cases:detail", case_id=case.pk)
     return render_case_page(
         request, user=user, case=case, bound={"evidence_upload": form}, status=status
     )
@@ -140,9 +136,8 @@ def download_view(request: HttpRequest, file_id: UUID) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="evidence-{record.sha256[:12]}.{extension}"'
     )
-    response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return no_store(response)
 
 
 @login_required
@@ -161,23 +156,19 @@ def import_view(request: HttpRequest, file_id: UUID) -> HttpResponse:
     form = EvidenceImportForm(request.POST or None, subjects=preview.subjects)
     status = 200
     if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                evidence_import(actor=user, file_id=file_id, subject=form.cleaned_data["subject"])
-            except NotFound:
-                raise
-            except DomainError as refused:
-                add_domain_errors(form, refused)
-                status = refused.status_code
-            else:
-                messages.success(request, _("피해 사건 기록에 날짜별로 더했습니다."))
-                return redirect("cases:detail", case_id=record.case_id)
+
+        def perform(data: dict[str, Any]) -> str:
+            evidence_import(actor=user, file_id=file_id, subject=data["subject"])
+            return _("피해 사건 기록에 날짜별로 더했습니다.")
+
+        refusal_status = form_perform(request, form, perform)
+        if refusal_status is None:
+            return redirect("cases:detail", case_id=record.case_id)
+        status = refusal_status
     response = render(
         request,
         "evidence/import.html",
         {"record": record, "preview": preview, "form": form},
         status=status,
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.cases.models import CaseStatus
+from onestop.cases.views import no_store
 from onestop.core.errors import DomainError
 from onestop.portal.forms import SignInForm
 from onestop.portal.models import PortalAccess
@@ -57,9 +58,8 @@ STATUS_TEXT: dict[str, tuple[Promise, Promise]] = {
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
-    return response
+    return no_store(response)
 
 
 def _client_address(request: HttpRequest) -> str:

@@ -25,14 +25,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onestop.accounts.models import Staff
 from onestop.accounts.views import current_staff
-from onestop.cases.forms import add_domain_errors
 from onestop.cases.models import Case
 from onestop.cases.panels import CasePanel
 from onestop.cases.permissions import can_read_sealed_locations
 from onestop.cases.selectors import case_get_for_user
-from onestop.cases.views import case_form_action, render_case_page
+from onestop.cases.views import case_form_action, form_perform, no_store, render_case_page
 from onestop.core import clock
-from onestop.core.errors import DomainError, NotFound, PermissionDenied
+from onestop.core.errors import DomainError, NotFound
 from onestop.shelters.forms import (
     AddressForm,
     DecideForm,
@@ -86,12 +85,6 @@ from onestop.support.models import ServiceRequest
 from onestop.support.policies import stay_end_limit
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # Case data and addresses must not stay in a shared computer's browser cache.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _board_user(request: HttpRequest) -> Staff:
     """The signed-in staff member, if she sees an occupancy board; else 404."""
     user = current_staff(request)
@@ -111,23 +104,12 @@ def _submit(
     success: Callable[[], HttpResponse],
     refused: Callable[[int], HttpResponse],
 ) -> HttpResponse:
+    """Validate the form, run the service (``cases.views.form_perform``); on a refusal show the
+    page again with the error beside its field (or, for what the user may not do at all, as a
+    message)."""
     user = current_staff(request)
-    status = 422
-    if form.is_valid():
-        try:
-            done = perform(user, form.cleaned_data)
-        except NotFound:
-            raise
-        except PermissionDenied as refusal:
-            messages.error(request, refusal.message)
-            status = refusal.status_code
-        except DomainError as refusal:
-            add_domain_errors(form, refusal)
-            status = refusal.status_code
-        else:
-            messages.success(request, done)
-            return success()
-    return refused(status)
+    status = form_perform(request, form, lambda data: perform(user, data))
+    return success() if status is None else refused(status)
 
 
 # --- the occupancy board ------------------------------------------------------------------------
@@ -175,7 +157,7 @@ def _render_board(
         {"board": shown.board, "rows": rows, "can_manage": manage},
         status=status,
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 @login_required
@@ -192,7 +174,7 @@ def facility_new(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method == "GET":
         form = FacilityForm(initial={"region": user.agency.region})
-        return _no_store(render(request, "shelters/facility_new.html", {"form": form}))
+        return no_store(render(request, "shelters/facility_new.html", {"form": form}))
     form = FacilityForm(request.POST)
 
     def perform(actor: Staff, data: dict[str, Any]) -> str:
@@ -213,7 +195,7 @@ def facility_new(request: HttpRequest) -> HttpResponse:
         form=form,
         perform=perform,
         success=lambda: redirect("shelters:board"),
-        refused=lambda status: _no_store(
+        refused=lambda status: no_store(
             render(request, "shelters/facility_new.html", {"form": form}, status=status)
         ),
     )
@@ -272,7 +254,7 @@ def _address_page(
         "shelters/address.html",
         {"facility": facility, "address": address, "back": back},
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 @login_required

@@ -27,9 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onestop.accounts.models import Staff
 from onestop.accounts.views import current_staff
-from onestop.cases.forms import add_domain_errors
 from onestop.cases.models import IncidentSource, ProtectiveMeasureKind, Relationship
-from onestop.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from onestop.cases.views import form_perform, no_store
+from onestop.core.errors import Conflict, PermissionDenied
 from onestop.people.models import ContactMethod
 from onestop.support.models import (
     OPEN_REFERRAL_STATUSES,
@@ -161,12 +161,6 @@ def delivery_row(delivery: Delivery) -> DeliveryRow:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # Case data must not stay in a shared computer's browser cache.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _partner_staff(request: HttpRequest) -> Staff:
     """The signed-in member of a partner agency; anyone else gets 404, like a page that does not
     exist."""
@@ -209,7 +203,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         "support/partner/list.html",
         {"open_rows": open_rows, "closed_rows": closed_rows, "agency": user.agency},
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 # --- one referral -------------------------------------------------------------------------------
@@ -266,7 +260,7 @@ def _render_detail(
     }
     _say_errors_of_forms_not_shown(request, bound or {}, context)
     response = render(request, "support/partner/detail.html", context, status=status)
-    return _no_store(response)
+    return no_store(response)
 
 
 def _say_errors_of_forms_not_shown(
@@ -298,23 +292,16 @@ def _submit(
     """Validate the form, run the service; on a refusal show the referral again with the error
     beside its field (or above the form)."""
     user = _partner_staff(request)
-    status = 422
-    if form.is_valid():
-        try:
-            done = perform(Partner(staff=user), form)
-        except NotFound:
-            raise
-        except (PermissionDenied, Conflict) as refused:
-            # not possible in the referral's state (answered, not accepted yet): the form it
-            # came from may no longer be on the page, so it is said above the page
-            messages.error(request, refused.message)
-            status = refused.status_code
-        except DomainError as refused:
-            add_domain_errors(form, refused)
-            status = refused.status_code
-        else:
-            messages.success(request, done)
-            return redirect("partner:detail", referral_id=referral_id)
+    # what the referral's state does not allow (answered, not accepted yet) is said above the
+    # page: the form it came from may no longer be on it
+    status = form_perform(
+        request,
+        form,
+        lambda _data: perform(Partner(staff=user), form),
+        said_above=(PermissionDenied, Conflict),
+    )
+    if status is None:
+        return redirect("partner:detail", referral_id=referral_id)
     return _render_detail(request, user, referral_id, bound={name: form}, status=status)
 
 
