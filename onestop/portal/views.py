@@ -23,7 +23,7 @@ from onestop.core.errors import DomainError
 from onestop.portal.forms import SignInForm
 from onestop.portal.models import PortalAccess
 from onestop.portal.services import portal_sign_in
-from onestop.support.models import ServiceRequest
+from onestop.support.selectors import support_plan_for_case
 
 SESSION_KEY = "portal_access"
 SEEN_KEY = "portal_seen"
@@ -122,7 +122,8 @@ def case_view(request: HttpRequest) -> HttpResponse:
         return redirect("portal:sign_in")
     case = access.case
     status_text, next_step = STATUS_TEXT[case.status]
-    services = ServiceRequest.objects.filter(case=case).order_by("-requested_at")
+    # her own case: the access she signed in with is the filter
+    services = [row.request for row in support_plan_for_case(case=case)]
     return render(
         request,
         "portal/case.html",

@@ -118,6 +118,15 @@ class WithdrawReferralForm(CaseForm):
     reason = forms.CharField(label=_("철회 사유"), required=False)
 
 
+class DeliveryCancelForm(CaseForm):
+    """A delivery recorded by mistake stops counting (the row stays, marked)."""
+
+    id_prefix = "undeliver"
+
+    delivery = forms.UUIDField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("취소 사유"), required=False)
+
+
 class StaffDeliveryForm(CaseForm):
     """A delivery the case team records itself: a payment the center made, an accompaniment."""
 

@@ -1254,7 +1254,15 @@ def delivery_cancel(*, actor: Staff, delivery_id: UUID, reason: str) -> Delivery
     delivery.cancelled_at = clock.now()
     delivery.note = (delivery.note + "\n" if delivery.note else "") + _("취소: %s") % reason
     delivery.save()
-    data = {"delivery": str(delivery.pk), "request": str(request.pk), "cancelled": True}
+    data = {
+        "delivery": str(delivery.pk),
+        "request": str(request.pk),
+        "service": request.service_kind,
+        "delivery_kind": delivery.kind,
+        "on": delivery.occurred_on.isoformat(),
+        "cancelled": True,
+    }
+    case_event_add(case=case, actor=actor, kind=EventKind.SERVICE_DELIVERED, data=data)
     audit_record(actor=actor, action="support.delivery.cancel", target=case, data=data)
     return delivery
 

@@ -50,6 +50,8 @@ def support_event_detail(event: CaseEvent) -> str:
             parts.append(_("%s시간") % data["hours"])
         if data.get("amount_won"):
             parts.append(won(data["amount_won"]))
+        if data.get("cancelled"):
+            parts.append(_("잘못 적어 취소함"))
     elif event.kind == EventKind.SERVICE_CLOSED:
         parts.append(_("취소") if data.get("cancelled") else _("종결"))
     return " · ".join(p for p in parts if p)

@@ -14,4 +14,9 @@ urlpatterns = [
     path("cases/<uuid:case_id>/withdraw/", views.withdraw_view, name="withdraw"),
     path("cases/<uuid:case_id>/deliver/", views.deliver_view, name="deliver"),
     path("cases/<uuid:case_id>/end/", views.end_view, name="end"),
+    path(
+        "cases/<uuid:case_id>/deliveries/cancel/",
+        views.delivery_cancel_view,
+        name="delivery_cancel",
+    ),
 ]

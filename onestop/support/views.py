@@ -26,6 +26,7 @@ from onestop.core.errors import ValidationFailed
 from onestop.support.errors import InvalidServiceInput
 from onestop.support.forms import (
     DecisionForm,
+    DeliveryCancelForm,
     ReferralSendForm,
     RequestActionForm,
     ServiceRequestForm,
@@ -48,6 +49,7 @@ from onestop.support.selectors import (
 )
 from onestop.support.services import (
     DeliveryInput,
+    delivery_cancel,
     delivery_record,
     provider_referral_send,
     provider_referral_withdraw,
@@ -135,7 +137,13 @@ def support_case_panel(
             "rows": rows,
             "offered": offered_services(case=case, on=today),
             "request_form": request_form,
-            "withdraw_bound": bound.get("support_withdraw"),
+            # small one-line forms, shown again only as their errors above the panel
+            "refused_small_forms": [
+                form
+                for name in ("support_withdraw", "support_undeliver")
+                if (form := bound.get(name)) is not None
+            ],
+            "may_manage": may_manage,
         },
     )
 
@@ -272,6 +280,16 @@ def deliver_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         return _("제공 기록을 남겼습니다.")
 
     return _post(request, case_id, "support_deliver", StaffDeliveryForm, perform)
+
+
+@login_required
+@require_POST
+def delivery_cancel_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    def perform(case: Case, user: Staff, data: dict[str, Any]) -> str:
+        delivery_cancel(actor=user, delivery_id=data["delivery"], reason=data["reason"])
+        return _("제공 기록을 취소했습니다. 더는 승인량에 세지 않습니다.")
+
+    return _post(request, case_id, "support_undeliver", DeliveryCancelForm, perform)
 
 
 @login_required

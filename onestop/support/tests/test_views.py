@@ -14,7 +14,7 @@ from django.urls import reverse
 from onestop.accounts.models import AgencyKind, Role, Staff
 from onestop.cases.models import Case, Notification
 from onestop.conftest import run_pending_tasks
-from onestop.support.models import ProviderReferral, RequestStatus, ServiceRequest
+from onestop.support.models import Delivery, ProviderReferral, RequestStatus, ServiceRequest
 
 from .conftest import partner_agency
 
@@ -167,3 +167,51 @@ def test_programs_page_lists_the_published_limits(manager: Staff) -> None:
     assert "최대 30일" in text
     assert "최대 6개월" in text
     assert "반려동물 동반 가능" in text
+
+
+def test_a_mistaken_payment_is_cancelled_and_stops_counting(
+    case: Case, manager: Staff, approved: Callable[..., ServiceRequest]
+) -> None:
+    request = approved("medical", quantity=300_000)
+    client = logged_in(manager)
+    deliver = reverse("support:deliver", args=[case.pk])
+    base = {"request": str(request.pk), "kind": "payment", "occurred_on": "2026-11-20"}
+    client.post(deliver, {**base, "amount_won": "300000", "receipt": "R-1"})
+    delivery = request.deliveries.get()
+    cancel = reverse("support:delivery_cancel", args=[case.pk])
+    refused = client.post(cancel, {"delivery": str(delivery.pk), "reason": ""})
+    assert refused.status_code == 422
+    assert Delivery.objects.get(pk=delivery.pk).cancelled_at is None  # no reason: nothing written
+    done = client.post(cancel, {"delivery": str(delivery.pk), "reason": "금액 오기"})
+    assert done.status_code == 302
+    assert Delivery.objects.get(pk=delivery.pk).cancelled_at is not None
+    # the approved amount is free again
+    again = client.post(deliver, {**base, "amount_won": "250000", "receipt": "R-2"})
+    assert again.status_code == 302
+
+
+def test_a_referral_with_no_answer_is_withdrawn_with_a_reason(
+    case: Case,
+    manager: Staff,
+    partners: dict[str, Staff],
+    approved: Callable[..., ServiceRequest],
+    share_all: Callable[..., Any],
+) -> None:
+    share_all()
+    request = approved("counseling", quantity=4)
+    client = logged_in(manager)
+    counseling = partner_agency(partners, AgencyKind.COUNSELING)
+    client.post(
+        reverse("support:refer", args=[case.pk]),
+        {"request": str(request.pk), "provider": str(counseling.pk)},
+    )
+    referral = ProviderReferral.objects.get()
+    url = reverse("support:withdraw", args=[case.pk])
+    assert client.post(url, {"referral": str(referral.pk), "reason": ""}).status_code == 422
+    referral.refresh_from_db()
+    assert referral.status == "sent"
+    assert (
+        client.post(url, {"referral": str(referral.pk), "reason": "연락 없음"}).status_code == 302
+    )
+    referral.refresh_from_db()
+    assert referral.status == "withdrawn"
