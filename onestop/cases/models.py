@@ -54,7 +54,26 @@ class StalkingBehaviour(models.TextChoices):
     ONLINE_EXPOSURE = "online_exposure", _("개인정보·사진 온라인 유포")
     THREATS = "threats", _("위협하는 말이나 행동")
     THIRD_PARTY_CONTACT = "third_party_contact", _("주변인을 통한 연락")
-    OTHER = "other", _("기타 (물건을 보내거나 두고 감, 사칭 등)")
+    # Finer kinds a victim names in her incident log (issue 6); the contracts do not know them,
+    # so a case's own behaviours hold each as the contract's kind (``CONTRACT_BEHAVIOUR``).
+    GIFTS = "gifts", _("물건·선물을 보내거나 두고 감")
+    BANK_TRANSFER_MEMO = "bank_transfer_memo", _("계좌로 돈을 보내며 메모로 말을 걸어옴")
+    SECONDHAND_APP = "secondhand_app", _("중고거래 앱 등 다른 앱으로 연락")
+    OTHER = "other", _("기타 (사칭 등)")
+
+
+# The police referral, case import and yearly statistics contracts name nine kinds; the finer
+# kinds count as the one they are a form of. Incidents keep the finer kind.
+CONTRACT_BEHAVIOUR: dict[str, str] = {
+    StalkingBehaviour.GIFTS: StalkingBehaviour.OTHER,
+    StalkingBehaviour.BANK_TRANSFER_MEMO: StalkingBehaviour.COMMUNICATION,
+    StalkingBehaviour.SECONDHAND_APP: StalkingBehaviour.COMMUNICATION,
+}
+
+
+def contract_behaviours(codes: list[str]) -> list[str]:
+    """``codes`` as the contracts name them (finer kinds mapped), in order, without repeats."""
+    return list(dict.fromkeys(CONTRACT_BEHAVIOUR.get(code, code) for code in codes))
 
 
 class FurtherHarm(models.TextChoices):
@@ -151,6 +170,10 @@ class EventKind(models.TextChoices):
     SERVICE_CLOSED = "service_closed", _("지원 서비스 종결")
     PLACEMENT = "placement", _("보호시설 입소·퇴소")
     EVIDENCE_ADDED = "evidence_added", _("증거 자료 추가")
+    WEB_APPLICATION = "web_application", _("홈페이지 신청 접수")
+    APPLICATION_TAKEN = "application_taken", _("홈페이지 신청 확인")
+    SAFETY_PLAN_SAVED = "safety_plan_saved", _("안전 계획 저장")
+    MESSAGE_FROM_VICTIM = "message_from_victim", _("피해자 메시지")
     REMINDER = "reminder", _("알림")
 
 
@@ -161,6 +184,14 @@ class IncidentSource(models.TextChoices):
     POLICE = "police", _("경찰")
     STAFF = "staff", _("직원 관찰")
     PARTNER = "partner", _("협력 기관")
+    # She wrote it herself in the portal; staff never choose it.
+    SELF_REPORTED = "self_reported", _("피해자 직접 기록 (포털)")
+
+
+# What staff may say told them about an incident.
+STAFF_INCIDENT_SOURCES: tuple[str, ...] = tuple(
+    code for code in IncidentSource.values if code != IncidentSource.SELF_REPORTED
+)
 
 
 class Case(BaseModel):
@@ -311,7 +342,8 @@ class Notification(BaseModel):
 class Incident(BaseModel):
     """Something the perpetrator did, on a date: a call, a visit, a breach of a protective
     measure. Counted for escalation (conferences) and for reassessment (risk); the evidence app
-    adds attachments to it. ``note`` is sealed."""
+    adds attachments to it. ``note`` and ``place`` are sealed. A victim records her own in the
+    portal (source ``self_reported``, nobody in ``recorded_by``)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="incidents")
     occurred_at = models.DateTimeField()
@@ -319,6 +351,9 @@ class Incident(BaseModel):
     count = models.PositiveIntegerField(default=1)
     source = models.CharField(max_length=20, choices=IncidentSource.choices)
     note = EncryptedTextField(blank=True)
+    # Where it happened, in her words; may be her address: sealed, never in a partner's
+    # projection, a list or a log.
+    place = EncryptedTextField(blank=True)
     # Set when the incident broke a protective measure.
     measure = models.ForeignKey(
         "cases.ProtectiveMeasure",

@@ -17,21 +17,24 @@ NOTIFY_KINDS = {"opened", "contact", "status_changed", "reopened", "team_assigne
                 "complaint_withdrawn", "police_referral", "consent_withdrawn",
                 "incident_recorded", "measure_breached", "risk_assessed",
                 "conference_referred", "service_requested", "service_decided",
-                "service_responded"}  # fmt: skip
+                "service_responded", "web_application"}  # fmt: skip
 
 
 def notifies(*, kind: str, data: dict[str, object]) -> bool:
     """Whether an event of this kind tells anyone anything (else no task is enqueued for it)."""
+    if kind == "safety_plan_saved":  # she saved it in the portal: her team should look
+        return data.get("by") == "portal"
     if kind == "opened" and data.get("referral"):
-        return False  # its police_referral event, written with it, tells everyone who must know
+        return False  # its arrival event (police referral, application), written with it, tells
+        # everyone who must know
     return kind in NOTIFY_KINDS
 
 
 @task()
 def notify_case_event(*, event_id: str) -> int:
-    """Tell the case team (and, for a new case, the agency's supervisors; for a police referral,
-    its supervisors and on-duty staff) that something happened. Notices carry the case reference
-    only, never the victim's name."""
+    """Tell the case team (and, for a new case, the agency's supervisors; for a police referral
+    or an application from the portal, its supervisors and on-duty staff) that something
+    happened. Notices carry the case reference only, never the victim's name."""
     from onestop.cases.models import CaseEvent, Notification
 
     with transaction.atomic():
@@ -42,7 +45,7 @@ def notify_case_event(*, event_id: str) -> int:
         who = Q(pk__in=case.team.values("staff_id"))
         if event.kind == "opened":
             who |= Q(role=Role.SUPERVISOR)
-        if event.kind == "police_referral":
+        if event.kind in ("police_referral", "web_application"):
             who |= Q(role=Role.SUPERVISOR) | Q(on_duty=True, role__in=INTAKE_ROLES)
         if event.kind == "measure_breached":  # an alert: the supervisors hear of it too
             who |= Q(role=Role.SUPERVISOR)
