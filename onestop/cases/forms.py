@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import Staff
 from onestop.cases.models import (
+    STAFF_INCIDENT_SOURCES,
     CaseStatus,
     CloseReason,
     IncidentSource,
@@ -197,6 +198,12 @@ class NotificationsReadForm(forms.Form):
 # --- incidents and protective measures ---------------------------------------------------------
 
 
+# She records her own in the portal; staff never say "self-reported".
+STAFF_SOURCE_CHOICES = [
+    (code, label) for code, label in IncidentSource.choices if code in STAFF_INCIDENT_SOURCES
+]
+
+
 class IncidentForm(CaseForm):
     id_prefix = "incident"
     occurred_at = LocalDateTimeField(label=_("일시"))
@@ -204,7 +211,12 @@ class IncidentForm(CaseForm):
     count = forms.IntegerField(
         label=_("횟수"), initial=1, min_value=1, help_text=_("예: 전화 50통이면 50")
     )
-    source = CodeField(label=_("누가 알려 왔나요"), choices=IncidentSource.choices)
+    source = CodeField(label=_("누가 알려 왔나요"), choices=STAFF_SOURCE_CHOICES)
+    place = forms.CharField(
+        label=_("장소 (선택)"),
+        required=False,
+        help_text=_("암호화해 보관하며 협력기관에는 보이지 않습니다."),
+    )
     note = forms.CharField(
         label=_("내용 (선택)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -214,7 +226,7 @@ class BreachForm(CaseForm):
     id_prefix = "breach"
     measure = forms.UUIDField(widget=forms.HiddenInput)
     occurred_at = LocalDateTimeField(label=_("위반 일시"))
-    source = CodeField(label=_("누가 알려 왔나요"), choices=IncidentSource.choices)
+    source = CodeField(label=_("누가 알려 왔나요"), choices=STAFF_SOURCE_CHOICES)
     note = forms.CharField(
         label=_("무엇을 했나요 (선택)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 
 from onestop.accounts.models import Staff
 from onestop.cases.forms import (
+    STAFF_SOURCE_CHOICES,
     BreachForm,
     IncidentForm,
     MeasureEndForm,
     MeasureExtendForm,
     MeasureForm,
 )
-from onestop.cases.models import Case, IncidentSource, ProtectiveMeasureKind
+from onestop.cases.models import Case, ProtectiveMeasureKind
 from onestop.cases.panels import CasePanel
 from onestop.cases.permissions import can_add_to_timeline
 from onestop.cases.selectors import (
@@ -67,7 +68,7 @@ def protection_panel(case: Case, user: Staff, bound: Mapping[str, forms.Form]) -
             "open_row": open_row,
             "open_measure": str(kept.get("measure", "")),
             "kept": kept,
-            "breach_sources": IncidentSource.choices,
+            "breach_sources": STAFF_SOURCE_CHOICES,
         },
     )
 
@@ -91,6 +92,7 @@ def incident_record_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
             source=data["source"],
             count=data["count"] or 1,
             note=data["note"],
+            place=data["place"],
         )
         return _("피해 사건을 기록했습니다. 위험 재평가가 필요합니다.")
 

@@ -25,6 +25,7 @@ from onestop.cases.errors import (
 )
 from onestop.cases.listeners import listens_to
 from onestop.cases.models import (
+    STAFF_INCIDENT_SOURCES,
     Case,
     CaseEvent,
     CaseReferenceCounter,
@@ -45,6 +46,7 @@ from onestop.cases.models import (
     RiskGrade,
     StalkingBehaviour,
     TeamRole,
+    contract_behaviours,
 )
 from onestop.cases.permissions import (
     TEAM_ROLE_FOR_STAFF,
@@ -58,6 +60,7 @@ from onestop.cases.permissions import (
 from onestop.cases.protection import TERM_RULES, extension_limit, first_term_limit, latest_end
 from onestop.cases.reminders import DueReminder, reminder_sources
 from onestop.core import clock
+from onestop.core.actors import PORTAL_ACTOR_LABEL
 from onestop.core.errors import Conflict, DomainError, ValidationFailed
 from onestop.people.models import Perpetrator, SealedLocation, Victim
 from onestop.people.selectors import sealed_locations_of
@@ -148,8 +151,11 @@ def validate_case_input(
     if relationship not in Relationship.values:
         errors.append(InvalidCaseInput(_("관계 값이 올바르지 않습니다."), field="relationship"))
     try:
-        behaviours = _clean_codes(
-            stalking_behaviours, allowed=StalkingBehaviour.values, field="stalking_behaviours"
+        # a case's behaviours are the contracts' kinds (a finer kind counts as its kind)
+        behaviours = contract_behaviours(
+            _clean_codes(
+                stalking_behaviours, allowed=StalkingBehaviour.values, field="stalking_behaviours"
+            )
         )
     except DomainError as exc:
         errors.append(exc)
@@ -271,9 +277,11 @@ def case_open_from_referral(
     stalking_behaviours: Iterable[str],
     summary: str,
     referral_data: dict[str, Any],
+    arrival_kind: str = EventKind.POLICE_REFERRAL,
 ) -> Case:
-    """A case a partner system opened. Nobody is on its team yet: the agency's supervisors and
-    on-duty staff are alerted, and whoever takes it joins the team (``case_referral_take``)."""
+    """A case a partner system opened, or a victim's application from the portal
+    (``arrival_kind`` ``WEB_APPLICATION``). Nobody is on its team yet: the agency's supervisors
+    and on-duty staff see it, and whoever takes it joins the team (``case_referral_take``)."""
     case = _case_create(
         agency_id=agency.pk,
         opened_by=None,
@@ -286,13 +294,17 @@ def case_open_from_referral(
         summary=summary,
         event_data={"referral": True},
     )
-    _add_event(case=case, actor=None, kind=EventKind.POLICE_REFERRAL, data=referral_data)
+    _add_event(case=case, actor=None, kind=arrival_kind, data=referral_data)
     audit_record(
         actor=None,
         actor_label=source_label,
         action="case.open",
         target=case,
-        data={"reference": case.reference, "channel": channel, "via": "referral"},
+        data={
+            "reference": case.reference,
+            "channel": channel,
+            "via": "referral" if arrival_kind == EventKind.POLICE_REFERRAL else "application",
+        },
     )
     return case
 
@@ -306,15 +318,19 @@ def case_referral_attach(
     summary: str,
     perpetrator: Perpetrator | None,
     referral_data: dict[str, Any],
+    arrival_kind: str = EventKind.POLICE_REFERRAL,
 ) -> Case:
-    """A partner's new report about a victim whose case is open: it joins that case's timeline,
-    its behaviours are added to the case's, and its perpetrator becomes the case's when the case
-    had none."""
+    """A partner's new report about a victim whose case is open, or her own further application
+    from the portal (``arrival_kind`` ``WEB_APPLICATION``): it joins that case's timeline, its
+    behaviours are added to the case's, and its perpetrator becomes the case's when the case had
+    none."""
     case = Case.objects.select_for_update().get(pk=case_id)
     if not case.is_open:
         raise TransitionNotAllowed(_("종결된 사례에는 연계를 붙일 수 없습니다."))
-    behaviours = _clean_codes(
-        stalking_behaviours, allowed=StalkingBehaviour.values, field="stalking_behaviours"
+    behaviours = contract_behaviours(
+        _clean_codes(
+            stalking_behaviours, allowed=StalkingBehaviour.values, field="stalking_behaviours"
+        )
     )
     merged = list(dict.fromkeys([*case.stalking_behaviours, *behaviours]))
     changed = []
@@ -331,7 +347,7 @@ def case_referral_attach(
     _add_event(
         case=case,
         actor=None,
-        kind=EventKind.POLICE_REFERRAL,
+        kind=arrival_kind,
         data=referral_data,
         note=summary.strip()[:MAX_SUMMARY],
     )
@@ -346,7 +362,13 @@ def case_referral_attach(
 
 
 @transaction.atomic
-def case_referral_take(*, case_id: UUID, actor: Staff, referral_data: dict[str, Any]) -> Case:
+def case_referral_take(
+    *,
+    case_id: UUID,
+    actor: Staff,
+    referral_data: dict[str, Any],
+    kind: str = EventKind.REFERRAL_TAKEN,
+) -> Case:
     """A staff member of the receiving agency takes a referred case that nobody has taken yet
     (the caller, intake's referral service, checks that under its own lock): she joins its team
     (as lead when she can lead and it has none) and can open it from then on."""
@@ -358,7 +380,7 @@ def case_referral_take(*, case_id: UUID, actor: Staff, referral_data: dict[str, 
         CaseTeamMember.objects.create(
             case=case, staff=actor, role=_team_role_for_taker(actor, case), assigned_by=actor
         )
-    _add_event(case=case, actor=actor, kind=EventKind.REFERRAL_TAKEN, data=referral_data)
+    _add_event(case=case, actor=actor, kind=kind, data=referral_data)
     audit_record(actor=actor, action="case.referral_take", target=case, data=referral_data)
     return case
 
@@ -613,6 +635,7 @@ def case_risk_level_set(*, case: Case, level: str, assessed_at: dt.datetime) -> 
 # --- incidents ---------------------------------------------------------------------------------
 
 MAX_INCIDENT_COUNT = 1_000_000
+MAX_PLACE = 200
 EARLIEST_INCIDENT = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -624,29 +647,52 @@ def _lock_for_timeline(*, actor: Staff, case_id: UUID, message: str) -> Case:
     return case
 
 
+def case_lock_for_victim(*, case: Case) -> Case:
+    """Her case, locked for this transaction, for something she adds in the portal (the portal
+    found the case from her signed-in access; she has no ``Staff`` row). Refused once the case
+    is closed: nobody would read what she adds, so she is told to call instead."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not locked.is_open:
+        raise CaseActionForbidden(
+            _(
+                "지원이 끝난 사례라 새 기록을 더할 수 없습니다. 다시 도움이 필요하면 "
+                "상담원에게 연락하세요."
+            )
+        )
+    return locked
+
+
 def _measure_in_force_on(measure: ProtectiveMeasure, day: dt.date) -> bool:
     last = measure.ended_on or measure.ends_on
     return measure.starts_on <= day and (last is None or day <= last)
 
 
-@transaction.atomic
-def incident_record(
+@dataclass(frozen=True)
+class IncidentCheck:
+    """What ``incident_check`` found: every problem, and the cleaned behaviours and measure."""
+
+    problems: list[DomainError]
+    behaviours: list[str]
+    measure: ProtectiveMeasure | None
+
+
+def incident_check(
     *,
-    case_id: UUID,
-    actor: Staff,
+    case: Case,
     occurred_at: dt.datetime,
     behaviours: Iterable[str],
     source: str,
-    count: int = 1,
-    note: str = "",
+    sources: Sequence[str],
+    count: int,
+    note: str,
+    place: str,
     measure_id: UUID | None = None,
-) -> Incident:
-    """Record what the perpetrator did. With ``measure_id`` it is a breach of that protective
-    measure: the case team is alerted at once. Every problem is reported at once; nothing is
-    written on any."""
-    case = _lock_for_timeline(
-        actor=actor, case_id=case_id, message=_("이 사례에 피해 사건을 기록할 권한이 없습니다.")
-    )
+) -> IncidentCheck:
+    """The rules of one incident, whoever records it — staff on the case page or the victim in
+    the portal: a past time with a zone, at least one known behaviour (unless it breaks a
+    measure), a source from ``sources``, a count in range, a note and place not too long, and a
+    measure of this case in force on that day. Writes nothing (the measure is locked); the
+    caller raises with the problems — its own added — and writes only when there are none."""
     errors: list[DomainError] = []
     now = clock.now()
     if occurred_at.tzinfo is None:
@@ -664,7 +710,7 @@ def incident_record(
         errors.append(
             InvalidCaseInput(_("어떤 행동이었는지 하나 이상 고르세요."), field="behaviours")
         )
-    if source not in IncidentSource.values:
+    if source not in sources:
         errors.append(InvalidCaseInput(_("누가 알려 왔는지 고르세요."), field="source"))
     if not 1 <= count <= MAX_INCIDENT_COUNT:
         errors.append(
@@ -675,6 +721,10 @@ def incident_record(
     if len(note) > MAX_NOTE:
         errors.append(
             InvalidCaseInput(_("내용은 %d자 이하로 적어 주세요.") % MAX_NOTE, field="note")
+        )
+    if len(place.strip()) > MAX_PLACE:
+        errors.append(
+            InvalidCaseInput(_("장소는 %d자 이하로 적어 주세요.") % MAX_PLACE, field="place")
         )
     measure = None
     if measure_id is not None:
@@ -703,25 +753,43 @@ def incident_record(
                     field="occurred_at",
                 )
             )
-    if errors:
-        raise ValidationFailed(errors)
+    return IncidentCheck(problems=errors, behaviours=codes, measure=measure)
+
+
+def _incident_write(
+    *,
+    case: Case,
+    actor: Staff | None,
+    occurred_at: dt.datetime,
+    behaviours: list[str],
+    count: int,
+    source: str,
+    note: str,
+    place: str,
+    measure: ProtectiveMeasure | None,
+) -> Incident:
+    """Write a checked incident, its timeline entry and its audit entry. ``actor`` None: the
+    victim, in the portal. Neither entry holds the note or the place."""
     incident = Incident.objects.create(
         case=case,
         occurred_at=occurred_at,
-        behaviours=codes,
+        behaviours=behaviours,
         count=count,
         source=source,
         note=note.strip(),
+        place=place.strip(),
         measure=measure,
         recorded_by=actor,
     )
     data: dict[str, Any] = {
         "incident": str(incident.pk),
-        "behaviours": codes,
+        "behaviours": behaviours,
         "count": count,
         "source": source,
         "occurred_at": occurred_at.isoformat(),
     }
+    if actor is None:
+        data["by"] = "portal"
     if measure is not None:
         data["measure"] = str(measure.pk)
         data["measure_kind"] = measure.kind
@@ -730,11 +798,96 @@ def incident_record(
         _add_event(case=case, actor=actor, kind=EventKind.INCIDENT_RECORDED, data=data)
     audit_record(
         actor=actor,
+        actor_label=PORTAL_ACTOR_LABEL if actor is None else None,
         action="case.measure_breach" if measure is not None else "case.incident_record",
         target=case,
         data=data,
     )
     return incident
+
+
+@transaction.atomic
+def incident_record(
+    *,
+    case_id: UUID,
+    actor: Staff,
+    occurred_at: dt.datetime,
+    behaviours: Iterable[str],
+    source: str,
+    count: int = 1,
+    note: str = "",
+    place: str = "",
+    measure_id: UUID | None = None,
+) -> Incident:
+    """Record what the perpetrator did. With ``measure_id`` it is a breach of that protective
+    measure: the case team is alerted at once. Every problem is reported at once; nothing is
+    written on any."""
+    case = _lock_for_timeline(
+        actor=actor, case_id=case_id, message=_("이 사례에 피해 사건을 기록할 권한이 없습니다.")
+    )
+    check = incident_check(
+        case=case,
+        occurred_at=occurred_at,
+        behaviours=behaviours,
+        source=source,
+        sources=STAFF_INCIDENT_SOURCES,
+        count=count,
+        note=note,
+        place=place,
+        measure_id=measure_id,
+    )
+    if check.problems:
+        raise ValidationFailed(check.problems)
+    return _incident_write(
+        case=case,
+        actor=actor,
+        occurred_at=occurred_at,
+        behaviours=check.behaviours,
+        count=count,
+        source=source,
+        note=note,
+        place=place,
+        measure=check.measure,
+    )
+
+
+@transaction.atomic
+def incident_record_by_victim(
+    *,
+    case: Case,
+    occurred_at: dt.datetime,
+    behaviours: Iterable[str],
+    count: int,
+    place: str,
+    note: str,
+) -> Incident:
+    """The victim records what he did, in the portal: the same rules as ``incident_record``,
+    source ``self_reported``, nobody in ``recorded_by``; the timeline entry says it was her
+    (``"by": "portal"``) and the case team hears of it as of any incident."""
+    locked = case_lock_for_victim(case=case)
+    check = incident_check(
+        case=locked,
+        occurred_at=occurred_at,
+        behaviours=behaviours,
+        source=IncidentSource.SELF_REPORTED,
+        sources=(IncidentSource.SELF_REPORTED,),
+        count=count,
+        note=note,
+        place=place,
+    )
+    if check.problems:
+        raise ValidationFailed(check.problems)
+    return _incident_write(
+        case=locked,
+        actor=None,
+        occurred_at=occurred_at,
+        behaviours=check.behaviours,
+        count=count,
+        source=IncidentSource.SELF_REPORTED,
+        note=note,
+        place=place,
+        measure=None,
+    )
 
 
 @dataclass(frozen=True)
@@ -747,17 +900,7 @@ class ImportedIncident:
     note: str = ""
 
 
-@transaction.atomic
-def incidents_import(
-    *, case_id: UUID, actor: Staff, rows: Sequence[ImportedIncident], source: str, origin: str
-) -> list[Incident]:
-    """Add many incidents read from one file at once (one per day of contacts): every row is
-    checked as ``incident_record`` checks one, nothing is written if any fails, and the timeline
-    gets one entry for the whole import (``origin`` says what it came from), so listeners
-    (conference criteria, reassessment) run once."""
-    case = _lock_for_timeline(
-        actor=actor, case_id=case_id, message=_("이 사례에 피해 사건을 기록할 권한이 없습니다.")
-    )
+def _imported_problems(*, rows: Sequence[ImportedIncident], source: str) -> list[DomainError]:
     now = clock.now()
     errors: list[DomainError] = []
     if not rows:
@@ -774,8 +917,20 @@ def incidents_import(
             errors.append(InvalidCaseInput(_("알 수 없는 행동입니다."), field=where))
         if not 1 <= row.count <= MAX_INCIDENT_COUNT or len(row.note) > MAX_NOTE:
             errors.append(InvalidCaseInput(_("횟수나 내용이 범위를 벗어났습니다."), field=where))
-    if errors:
-        raise ValidationFailed(errors[:20])
+    return errors[:20]
+
+
+def _imported_write(
+    *,
+    case: Case,
+    actor: Staff | None,
+    rows: Sequence[ImportedIncident],
+    source: str,
+    origin: str,
+) -> list[Incident]:
+    problems = _imported_problems(rows=rows, source=source)
+    if problems:
+        raise ValidationFailed(problems)
     incidents = Incident.objects.bulk_create(
         [
             Incident(
@@ -800,9 +955,43 @@ def incidents_import(
         "from": min(row.occurred_at for row in rows).isoformat(),
         "to": max(row.occurred_at for row in rows).isoformat(),
     }
+    if actor is None:
+        data["by"] = "portal"
     _add_event(case=case, actor=actor, kind=EventKind.INCIDENT_RECORDED, data=data)
-    audit_record(actor=actor, action="case.incidents_import", target=case, data=data)
+    audit_record(
+        actor=actor,
+        actor_label=PORTAL_ACTOR_LABEL if actor is None else None,
+        action="case.incidents_import",
+        target=case,
+        data=data,
+    )
     return incidents
+
+
+@transaction.atomic
+def incidents_import(
+    *, case_id: UUID, actor: Staff, rows: Sequence[ImportedIncident], source: str, origin: str
+) -> list[Incident]:
+    """Add many incidents read from one file at once (one per day of contacts): every row is
+    checked as ``incident_record`` checks one, nothing is written if any fails, and the timeline
+    gets one entry for the whole import (``origin`` says what it came from), so listeners
+    (conference criteria, reassessment) run once."""
+    case = _lock_for_timeline(
+        actor=actor, case_id=case_id, message=_("이 사례에 피해 사건을 기록할 권한이 없습니다.")
+    )
+    return _imported_write(case=case, actor=actor, rows=rows, source=source, origin=origin)
+
+
+@transaction.atomic
+def incidents_import_by_victim(
+    *, case: Case, rows: Sequence[ImportedIncident], origin: str
+) -> list[Incident]:
+    """``incidents_import`` for the victim in the portal (her chat export or call log): source
+    ``self_reported``, nobody in ``recorded_by``, ``"by": "portal"`` on the timeline entry."""
+    locked = case_lock_for_victim(case=case)
+    return _imported_write(
+        case=locked, actor=None, rows=rows, source=IncidentSource.SELF_REPORTED, origin=origin
+    )
 
 
 # --- protective measures -----------------------------------------------------------------------

@@ -43,6 +43,7 @@ class EvidenceFile(BaseModel):
     key_id = models.CharField(max_length=40)
     source = models.CharField(max_length=20, choices=EvidenceSource.choices)
     uploaded_at = models.DateTimeField()
+    # Empty when the victim added it in the portal (``source`` ``portal``).
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -82,9 +83,11 @@ class EvidenceImport(BaseModel):
     unread_lines = models.PositiveIntegerField(default=0)
     incidents = models.JSONField(default=list)
     imported_at = models.DateTimeField()
+    # Empty when the victim imported it herself, in the portal (``imported_by_label`` says so).
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    imported_by_label = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["-imported_at"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from onestop.audit.models import AuditEntry
 from onestop.cases.models import Case, Incident
 from onestop.core import clock
+from onestop.core.actors import PORTAL_ACTOR_LABEL
 from onestop.core.pdf import font_faces, html_to_pdf
 from onestop.evidence.charts import daily_chart_svg
 from onestop.evidence.models import EvidenceFile, EvidenceImport
@@ -64,7 +65,12 @@ def packet_data(*, case: Case, prepared_by: str) -> PacketData:
 
 
 def packet_html(*, data: PacketData, font_faces: str = "") -> str:
-    context: dict[str, Any] = {"data": data, "case": data.case, "font_faces": font_faces}
+    context: dict[str, Any] = {
+        "data": data,
+        "case": data.case,
+        "font_faces": font_faces,
+        "portal_label": PORTAL_ACTOR_LABEL,
+    }
     return render_to_string("evidence/packet.html", context)
 
 
@@ -75,3 +81,9 @@ def packet_pdf(*, data: PacketData) -> bytes:
 
 def packet_filename(case: Case) -> str:
     return f"evidence-packet-{case.reference}.pdf"
+
+
+def victim_packet_filename() -> str:
+    """Her copy's name says nothing (a phone's download list is easy to read over her
+    shoulder): ``document-YYYYMMDD.pdf``, the day in Seoul."""
+    return f"document-{clock.today_in_seoul():%Y%m%d}.pdf"

@@ -6,7 +6,11 @@ under a name that says nothing (the row's id), then the row, a timeline entry an
 (with the hash) in the same transaction. If the transaction does not commit, the sealed file is
 removed. Opening a file: only for those who see the case; the bytes are checked against the
 SHA-256 taken when they were added (a mismatch is an integrity error, never silently served) and
-every opening is audited: the chain of custody."""
+every opening is audited: the chain of custody.
+
+The victim adds, opens, imports and packs in the portal through the ``*_by_victim`` writers: the
+same checks (one function each, shared), her case locked as the portal found it, nobody in the
+staff columns, and ``actor_label`` "portal" in the audit log, so the chain of custody names her."""
 
 from __future__ import annotations
 
@@ -15,13 +19,15 @@ import hashlib
 import os
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Model, Sum
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Staff
@@ -31,10 +37,15 @@ from onestop.cases.permissions import can_add_to_timeline, visible_cases_filter
 from onestop.cases.services import (
     ImportedIncident,
     case_event_add,
+    case_lock_for_victim,
     case_lock_visible,
+    incident_check,
+    incident_record_by_victim,
     incidents_import,
+    incidents_import_by_victim,
 )
 from onestop.core import clock
+from onestop.core.actors import PORTAL_ACTOR_LABEL
 from onestop.core.crypto import DecryptionError, key_ring
 from onestop.core.errors import DomainError, ValidationFailed
 from onestop.evidence.calllog import (
@@ -64,7 +75,7 @@ from onestop.evidence.models import (
     EvidenceSource,
     ImportKind,
 )
-from onestop.evidence.sniff import sniff
+from onestop.evidence.sniff import Sniffed, sniff
 
 MAX_NAME = 255
 MAX_DESCRIPTION = 2000
@@ -92,25 +103,41 @@ def _write_sealed(storage_name: str, sealed: bytes) -> Path:
     return target
 
 
-@transaction.atomic
-def evidence_file_add(
+def _audit(*, actor: Staff | None, action: str, target: Model, data: dict[str, Any]) -> None:
+    """An audit entry by a staff member, or (``actor`` None) by the victim in the portal."""
+    audit_record(
+        actor=actor,
+        actor_label=PORTAL_ACTOR_LABEL if actor is None else None,
+        action=action,
+        target=target,
+        data=data,
+    )
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What ``_file_check`` found: every problem, and what the file is when there are none."""
+
+    problems: list[DomainError]
+    sniffed: Sniffed | None
+    sha256: str
+    description: str
+    incident: Incident | None
+
+
+def _file_check(
     *,
-    actor: Staff,
-    case_id: UUID,
-    name: str,
+    case: Case,
     data: bytes,
-    description: str = "",
-    incident_id: UUID | None = None,
-) -> EvidenceFile:
-    """Keep a file as evidence of the case, untouched. Refused, with nothing written, when it
-    is not a kind evidence may be (judged from its bytes, not its name), is empty or too large,
-    would take the case over its total, is already in the case, or names an incident of
-    another case."""
-    case = case_lock_visible(actor=actor, case_id=case_id)
-    if not can_add_to_timeline(actor, case):
-        raise EvidenceActionForbidden(_("이 사례에 증거 자료를 올릴 권한이 없습니다."))
+    description: str,
+    incident_id: UUID | None,
+    for_import: bool = False,
+) -> FileCheck:
+    """The rules of a file kept as evidence, whoever adds it: a kind evidence may be (from its
+    bytes, not its name), not empty, not too large, within the case's total, not already in
+    the case, an incident of this case; ``for_import``: a chat export or call log that reads.
+    Writes nothing."""
     errors: list[DomainError] = []
-    name = (name or "").strip()[:MAX_NAME]
     description = (description or "").strip()
     if len(description) > MAX_DESCRIPTION:
         errors.append(
@@ -143,6 +170,19 @@ def evidence_file_add(
                 code="type_not_allowed",
             )
         )
+    elif for_import and sniffed.kind != EvidenceKind.TEXT:
+        errors.append(
+            InvalidEvidence(
+                _("카카오톡 대화 내보내기(.txt)나 통화 기록(.csv)만 가져올 수 있습니다."),
+                field="file",
+                code="not_text",
+            )
+        )
+    elif for_import:
+        try:
+            _read_text_evidence(data)
+        except ValidationFailed as unreadable:
+            errors.extend(unreadable.errors)
     digest = hashlib.sha256(data).hexdigest()
     if data and EvidenceFile.objects.filter(case=case, sha256=digest).exists():
         errors.append(
@@ -165,8 +205,30 @@ def evidence_file_add(
         incident = Incident.objects.filter(pk=incident_id, case=case).first()
         if incident is None:
             errors.append(InvalidEvidence(_("이 사례의 피해 사건이 아닙니다."), field="incident"))
-    if errors or sniffed is None:
-        raise ValidationFailed(errors)
+    return FileCheck(
+        problems=errors,
+        sniffed=sniffed,
+        sha256=digest,
+        description=description,
+        incident=incident,
+    )
+
+
+def _file_store(
+    *,
+    case: Case,
+    check: FileCheck,
+    name: str,
+    data: bytes,
+    actor: Staff | None,
+    incident: Incident | None,
+) -> EvidenceFile:
+    """Seal and write a checked file, then its row, timeline entry and audit entry (with the
+    hash). ``actor`` None: the victim, in the portal. If anything fails after the bytes are
+    written, they are removed."""
+    sniffed = check.sniffed
+    if check.problems or sniffed is None:
+        raise ValidationFailed(check.problems)
     file_id = uuid.uuid4()
     ring = key_ring()
     storage_name = f"{file_id.hex}.bin"
@@ -179,29 +241,161 @@ def evidence_file_add(
             kind=sniffed.kind,
             content_type=sniffed.content_type,
             size=len(data),
-            sha256=digest,
-            name=name,
-            description=description,
+            sha256=check.sha256,
+            name=(name or "").strip()[:MAX_NAME],
+            description=check.description,
             storage_name=storage_name,
             key_id=ring.active_id,
-            source=EvidenceSource.STAFF,
+            source=EvidenceSource.PORTAL if actor is None else EvidenceSource.STAFF,
             uploaded_at=clock.now(),
             uploaded_by=actor,
-            uploaded_by_label=actor.get_username(),
+            uploaded_by_label=PORTAL_ACTOR_LABEL if actor is None else actor.get_username(),
         )
-        facts = {
+        facts: dict[str, Any] = {
             "file": str(record.pk),
             "kind": record.kind,
             "size": record.size,
-            "sha256": digest,
+            "sha256": check.sha256,
             "incident": str(incident.pk) if incident else "",
         }
+        if actor is None:
+            facts["by"] = "portal"
         case_event_add(case=case, actor=actor, kind=EventKind.EVIDENCE_ADDED, data=facts)
-        audit_record(actor=actor, action="evidence.add", target=record, data=facts)
+        _audit(actor=actor, action="evidence.add", target=record, data=facts)
     except BaseException:
         path.unlink(missing_ok=True)  # no row, no bytes
         raise
     return record
+
+
+@transaction.atomic
+def evidence_file_add(
+    *,
+    actor: Staff,
+    case_id: UUID,
+    name: str,
+    data: bytes,
+    description: str = "",
+    incident_id: UUID | None = None,
+) -> EvidenceFile:
+    """Keep a file as evidence of the case, untouched. Refused, with nothing written, when it
+    is not a kind evidence may be (judged from its bytes, not its name), is empty or too large,
+    would take the case over its total, is already in the case, or names an incident of
+    another case."""
+    case = case_lock_visible(actor=actor, case_id=case_id)
+    if not can_add_to_timeline(actor, case):
+        raise EvidenceActionForbidden(_("이 사례에 증거 자료를 올릴 권한이 없습니다."))
+    check = _file_check(case=case, data=data, description=description, incident_id=incident_id)
+    return _file_store(
+        case=case, check=check, name=name, data=data, actor=actor, incident=check.incident
+    )
+
+
+@transaction.atomic
+def evidence_file_add_by_victim(
+    *,
+    case: Case,
+    name: str,
+    data: bytes,
+    description: str = "",
+    incident_id: UUID | None = None,
+    for_import: bool = False,
+) -> EvidenceFile:
+    """The victim keeps a file as evidence in the portal: the rules of ``evidence_file_add``,
+    source ``portal``, nobody in ``uploaded_by``. ``for_import``: she means to import it, so
+    a file that is not a chat export or call log that reads is refused (nothing kept)."""
+    locked = case_lock_for_victim(case=case)
+    check = _file_check(
+        case=locked,
+        data=data,
+        description=description,
+        incident_id=incident_id,
+        for_import=for_import,
+    )
+    return _file_store(
+        case=locked, check=check, name=name, data=data, actor=None, incident=check.incident
+    )
+
+
+@transaction.atomic
+def evidence_incident_add_by_victim(
+    *,
+    case: Case,
+    occurred_at: dt.datetime,
+    behaviours: Iterable[str],
+    count: int,
+    place: str,
+    note: str,
+    file_name: str = "",
+    file_data: bytes | None = None,
+) -> Incident:
+    """She records an incident in the portal, with a photo or file of it if she has one, in
+    one transaction: every problem of both is reported at once, and a refused file means no
+    incident either (and no bytes on disk)."""
+    locked = case_lock_for_victim(case=case)
+    behaviours = list(behaviours)
+    problems = incident_check(
+        case=locked,
+        occurred_at=occurred_at,
+        behaviours=behaviours,
+        source=IncidentSource.SELF_REPORTED,
+        sources=(IncidentSource.SELF_REPORTED,),
+        count=count,
+        note=note,
+        place=place,
+    ).problems
+    check = None
+    if file_data is not None:
+        check = _file_check(case=locked, data=file_data, description="", incident_id=None)
+        problems = [*problems, *check.problems]
+    if problems:
+        raise ValidationFailed(problems)
+    incident = incident_record_by_victim(
+        case=locked,
+        occurred_at=occurred_at,
+        behaviours=behaviours,
+        count=count,
+        place=place,
+        note=note,
+    )
+    if check is not None and file_data is not None:
+        _file_store(
+            case=locked,
+            check=check,
+            name=file_name,
+            data=file_data,
+            actor=None,
+            incident=incident,
+        )
+    return incident
+
+
+def _read_checked(record: EvidenceFile) -> bytes:
+    """The original bytes: decrypted and checked against the SHA-256 taken when they came."""
+    try:
+        sealed = (evidence_dir() / record.storage_name).read_bytes()
+        data = key_ring().decrypt_bytes(sealed, context=str(record.pk))
+    except (OSError, DecryptionError) as exc:
+        raise EvidenceIntegrityError(
+            _("저장된 파일을 읽을 수 없습니다. 관리자에게 알려 주세요.")
+        ) from exc
+    if hashlib.sha256(data).hexdigest() != record.sha256:
+        raise EvidenceIntegrityError(
+            _("저장된 파일이 올릴 때의 SHA-256과 다릅니다. 관리자에게 알려 주세요.")
+        )
+    return data
+
+
+def _opened(*, record: EvidenceFile, actor: Staff | None, purpose: str) -> bytes:
+    data = _read_checked(record)
+    with transaction.atomic():
+        _audit(
+            actor=actor,
+            action="evidence.view",
+            target=record,
+            data={"purpose": purpose, "sha256": record.sha256},
+        )
+    return data
 
 
 def evidence_file_open(
@@ -218,25 +412,21 @@ def evidence_file_open(
     )
     if record is None:
         raise EvidenceNotFound(_("증거 자료를 찾을 수 없습니다."))
-    try:
-        sealed = (evidence_dir() / record.storage_name).read_bytes()
-        data = key_ring().decrypt_bytes(sealed, context=str(record.pk))
-    except (OSError, DecryptionError) as exc:
-        raise EvidenceIntegrityError(
-            _("저장된 파일을 읽을 수 없습니다. 관리자에게 알려 주세요.")
-        ) from exc
-    if hashlib.sha256(data).hexdigest() != record.sha256:
-        raise EvidenceIntegrityError(
-            _("저장된 파일이 올릴 때의 SHA-256과 다릅니다. 관리자에게 알려 주세요.")
-        )
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="evidence.view",
-            target=record,
-            data={"purpose": purpose, "sha256": record.sha256},
-        )
-    return record, data
+    return record, _opened(record=record, actor=actor, purpose=purpose)
+
+
+def evidence_file_open_by_victim(
+    *, case: Case, file_id: UUID, purpose: str = "download"
+) -> tuple[EvidenceFile, bytes]:
+    """A file she added herself in the portal, and its original bytes (checked as for staff,
+    audited as hers: the chain of custody shows her opening it). Any other file — another
+    case's, or one staff added — is not found."""
+    record = EvidenceFile.objects.filter(
+        pk=file_id, case=case, source=EvidenceSource.PORTAL
+    ).first()
+    if record is None:
+        raise EvidenceNotFound(_("자료를 찾을 수 없습니다."))
+    return record, _opened(record=record, actor=None, purpose=purpose)
 
 
 # --- importing a chat export or a call log into the incident log -------------------------------
@@ -278,8 +468,7 @@ def _read_text_evidence(data: bytes) -> tuple[str, str, ChatExport | CallLog]:
     return ImportKind.KAKAOTALK, chat.layout, chat
 
 
-def evidence_import_preview(*, actor: Staff, file_id: UUID) -> ImportPreview:
-    record, data = evidence_file_open(actor=actor, file_id=file_id, purpose="import-preview")
+def _preview_of(record: EvidenceFile, data: bytes) -> ImportPreview:
     if record.kind != EvidenceKind.TEXT:
         raise ValidationFailed(
             [InvalidEvidence(_("텍스트 파일만 가져올 수 있습니다."), field="file")]
@@ -296,20 +485,25 @@ def evidence_import_preview(*, actor: Staff, file_id: UUID) -> ImportPreview:
     )
 
 
-@transaction.atomic
-def evidence_import(*, actor: Staff, file_id: UUID, subject: str) -> EvidenceImport:
-    """Read a chat export or a call log kept as evidence into the incident log: one incident
-    per day on which ``subject`` (the stalker's name in the chat, or his number) wrote or
-    called, with how many times — messages count as contact by message, calls as contact by
-    phone, both under "communication". The file itself stays as it was; the import keeps the
-    per-day counts for the chart. A file is imported once."""
-    case_id = EvidenceFile.objects.filter(pk=file_id).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise EvidenceNotFound(_("증거 자료를 찾을 수 없습니다."))
-    case = case_lock_visible(actor=actor, case_id=case_id)
-    if not can_add_to_timeline(actor, case):
-        raise EvidenceActionForbidden(_("이 사례에 피해 사건을 기록할 권한이 없습니다."))
-    record, data = evidence_file_open(actor=actor, file_id=file_id, purpose="import")
+def evidence_import_preview(*, actor: Staff, file_id: UUID) -> ImportPreview:
+    record, data = evidence_file_open(actor=actor, file_id=file_id, purpose="import-preview")
+    return _preview_of(record, data)
+
+
+def evidence_import_preview_by_victim(*, case: Case, file_id: UUID) -> ImportPreview:
+    """Who is in a chat export or call log she added, with how many messages (or calls) each,
+    for her to say which one is him."""
+    record, data = evidence_file_open_by_victim(
+        case=case, file_id=file_id, purpose="import-preview"
+    )
+    return _preview_of(record, data)
+
+
+def _import_file(
+    *, case: Case, record: EvidenceFile, data: bytes, subject: str, actor: Staff | None
+) -> EvidenceImport:
+    """Read an opened text file of the locked ``case`` into its incident log (``actor`` None:
+    the victim, in the portal)."""
     errors: list[DomainError] = []
     if EvidenceImport.objects.filter(file=record).exists():
         raise ValidationFailed(
@@ -374,13 +568,16 @@ def evidence_import(*, actor: Staff, file_id: UUID, subject: str) -> EvidenceImp
         )
     if errors:
         raise ValidationFailed(errors)
-    incidents = incidents_import(
-        case_id=case.pk,
-        actor=actor,
-        rows=rows,
-        source=IncidentSource.VICTIM,
-        origin=kind,
-    )
+    if actor is None:
+        incidents = incidents_import_by_victim(case=case, rows=rows, origin=kind)
+    else:
+        incidents = incidents_import(
+            case_id=case.pk,
+            actor=actor,
+            rows=rows,
+            source=IncidentSource.VICTIM,
+            origin=kind,
+        )
     imported = EvidenceImport.objects.create(
         file=record,
         case=case,
@@ -393,8 +590,9 @@ def evidence_import(*, actor: Staff, file_id: UUID, subject: str) -> EvidenceImp
         incidents=[str(incident.pk) for incident in incidents],
         imported_at=clock.now(),
         imported_by=actor,
+        imported_by_label=PORTAL_ACTOR_LABEL if actor is None else actor.get_username(),
     )
-    audit_record(
+    _audit(
         actor=actor,
         action="evidence.import",
         target=record,
@@ -411,9 +609,38 @@ def evidence_import(*, actor: Staff, file_id: UUID, subject: str) -> EvidenceImp
     return imported
 
 
+@transaction.atomic
+def evidence_import(*, actor: Staff, file_id: UUID, subject: str) -> EvidenceImport:
+    """Read a chat export or a call log kept as evidence into the incident log: one incident
+    per day on which ``subject`` (the stalker's name in the chat, or his number) wrote or
+    called, with how many times — messages count as contact by message, calls as contact by
+    phone, both under "communication". The file itself stays as it was; the import keeps the
+    per-day counts for the chart. A file is imported once."""
+    case_id = EvidenceFile.objects.filter(pk=file_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise EvidenceNotFound(_("증거 자료를 찾을 수 없습니다."))
+    case = case_lock_visible(actor=actor, case_id=case_id)
+    if not can_add_to_timeline(actor, case):
+        raise EvidenceActionForbidden(_("이 사례에 피해 사건을 기록할 권한이 없습니다."))
+    record, data = evidence_file_open(actor=actor, file_id=file_id, purpose="import")
+    return _import_file(case=case, record=record, data=data, subject=subject, actor=actor)
+
+
+@transaction.atomic
+def evidence_import_by_victim(*, case: Case, file_id: UUID, subject: str) -> EvidenceImport:
+    """``evidence_import`` for a chat export or call log she added in the portal, with the
+    sender (or number) she says is him: the incidents are hers (``self_reported``), one
+    timeline entry says she imported them."""
+    locked = case_lock_for_victim(case=case)
+    record, data = evidence_file_open_by_victim(case=locked, file_id=file_id, purpose="import")
+    return _import_file(case=locked, record=record, data=data, subject=subject, actor=None)
+
+
 # --- the evidence packet ------------------------------------------------------------------------
 
 PACKET_PURPOSES = ("police", "court", "lawyer", "victim", "other")
+# What she may make her own copy for (``other`` needs words staff write).
+VICTIM_PACKET_PURPOSES = ("victim", "police", "court", "lawyer")
 
 
 def validate_packet_purpose(*, purpose: str, note: str) -> str:
@@ -436,6 +663,30 @@ def validate_packet_purpose(*, purpose: str, note: str) -> str:
     return note
 
 
+def validate_victim_packet_purpose(*, purpose: str) -> None:
+    if purpose not in VICTIM_PACKET_PURPOSES:
+        raise ValidationFailed(
+            [InvalidEvidence(_("어디에 쓸지 고르세요."), field="purpose", code="required")]
+        )
+
+
+def _packet_custody_record(*, case: Case, actor: Staff | None, purpose: str, note: str) -> None:
+    files = list(EvidenceFile.objects.filter(case=case))
+    for record in files:
+        _audit(
+            actor=actor,
+            action="evidence.packet",
+            target=record,
+            data={"purpose": purpose, "sha256": record.sha256},
+        )
+    _audit(
+        actor=actor,
+        action="evidence.packet",
+        target=case,
+        data={"purpose": purpose, "note": note, "files": len(files)},
+    )
+
+
 @transaction.atomic
 def evidence_packet_record(*, actor: Staff, case_id: UUID, purpose: str, note: str) -> None:
     """Record that the evidence packet of the case was made, why, and which files went into it
@@ -443,17 +694,14 @@ def evidence_packet_record(*, actor: Staff, case_id: UUID, purpose: str, note: s
     returns. Handing it to the police is a disclosure: record it with the consent ledger."""
     case = case_lock_visible(actor=actor, case_id=case_id)
     note = validate_packet_purpose(purpose=purpose, note=note)
-    files = list(EvidenceFile.objects.filter(case=case))
-    for record in files:
-        audit_record(
-            actor=actor,
-            action="evidence.packet",
-            target=record,
-            data={"purpose": purpose, "sha256": record.sha256},
-        )
-    audit_record(
-        actor=actor,
-        action="evidence.packet",
-        target=case,
-        data={"purpose": purpose, "note": note, "files": len(files)},
-    )
+    _packet_custody_record(case=case, actor=actor, purpose=purpose, note=note)
+
+
+@transaction.atomic
+def evidence_packet_for_victim(*, case: Case, purpose: str) -> None:
+    """Record that she made the evidence packet of her case in the portal, and for what (one
+    custody entry per file, by her). The caller renders it first and hands it to her only when
+    this returns. A closed case's packet is still hers to take."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    validate_victim_packet_purpose(purpose=purpose)
+    _packet_custody_record(case=locked, actor=None, purpose=purpose, note="")

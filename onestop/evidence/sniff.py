@@ -55,3 +55,12 @@ def sniff(data: bytes) -> Sniffed | None:
                 continue
             return Sniffed("text/plain", "text")
     return None
+
+
+# The file name extension a download of each kept type gets (the name it came with stays sealed).
+EXTENSIONS = {
+    "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
+    "image/heic": "heic", "video/mp4": "mp4", "video/quicktime": "mov", "audio/mp4": "m4a",
+    "audio/mpeg": "mp3", "audio/amr": "amr", "audio/ogg": "ogg", "audio/wav": "wav",
+    "application/pdf": "pdf", "text/plain": "txt",
+}  # fmt: skip

@@ -16,6 +16,9 @@ def evidence_event_detail(event: CaseEvent) -> str:
     label = str(EvidenceKind(kind).label) if kind in EvidenceKind.values else kind
     size = int(data.get("size") or 0)
     shown = f"{size / (1 << 20):.1f} MB" if size >= 1 << 20 else f"{size / 1024:.0f} KB"
-    return f"{label} · {shown} · SHA-256 {str(data.get('sha256', ''))[:12]}… " + (
+    text = f"{label} · {shown} · SHA-256 {str(data.get('sha256', ''))[:12]}… " + (
         _("(피해 사건에 첨부)") if data.get("incident") else ""
     )
+    if data.get("by") == "portal":
+        text = f"{text.rstrip()} · {_('피해자가 포털에서 올림')}"
+    return text

@@ -37,13 +37,7 @@ from onestop.evidence.services import (
     evidence_packet_record,
     validate_packet_purpose,
 )
-
-EXTENSIONS = {
-    "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
-    "image/heic": "heic", "video/mp4": "mp4", "video/quicktime": "mov", "audio/mp4": "m4a",
-    "audio/mpeg": "mp3", "audio/amr": "amr", "audio/ogg": "ogg", "audio/wav": "wav",
-    "application/pdf": "pdf", "text/plain": "txt",
-}  # fmt: skip
+from onestop.evidence.sniff import EXTENSIONS
 
 
 def evidence_case_panel(

@@ -129,6 +129,8 @@ def event_detail(event: CaseEvent) -> str:
                 "start": str(data.get("from", ""))[:10],
                 "end": str(data.get("to", ""))[:10],
             }
+        if data.get("by") == "portal":
+            text += " · " + _("피해자가 포털에서 직접 기록")
         return text
     if event.kind in (
         EventKind.MEASURE_RECORDED,
