@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django; WebSockets through Channels (the dashboard's live
-alerts), authenticated by the same session cookie and refused from other origins."""
+alerts, and the chat between a victim and her team: the case page's and the portal's sockets),
+authenticated by the same session cookie and refused from other origins."""
 
 from __future__ import annotations
 
@@ -17,12 +18,22 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from onestop.intake.consumers import ReferralAlertConsumer  # noqa: E402
+from onestop.messaging.consumers import StaffChatConsumer  # noqa: E402
+from onestop.portal.chat_consumers import PortalChatConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_application,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter([path("ws/alerts/", ReferralAlertConsumer.as_asgi())]))
+            AuthMiddlewareStack(
+                URLRouter(
+                    [
+                        path("ws/alerts/", ReferralAlertConsumer.as_asgi()),
+                        path("ws/cases/<uuid:case_id>/chat/", StaffChatConsumer.as_asgi()),
+                        path("ws/portal/chat/", PortalChatConsumer.as_asgi()),
+                    ]
+                )
+            )
         ),
     }
 )
