@@ -22,3 +22,23 @@ class PortalAccess(BaseModel):
 
     def __str__(self) -> str:
         return f"portal access {self.pk}"
+
+
+class SatisfactionSurvey(BaseModel):
+    """Her answer to the satisfaction survey offered when her case closed: one per case, a score
+    from 1 (매우 불만족) to 5 (매우 만족) and an optional comment (sealed)."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    comment = EncryptedTextField(blank=True)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="portal_survey_score_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"satisfaction survey {self.pk}"
