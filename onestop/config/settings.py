@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "onestop.consent",
     "onestop.risk",
     "onestop.evidence",
+    "onestop.safety",
+    "onestop.messaging",
     "onestop.support",
     "onestop.shelters",
     "onestop.conferences",

@@ -272,10 +272,67 @@ def consent_record_from_referral(
     return grants
 
 
-@transaction.atomic
-def consent_withdraw(*, case_id: UUID, grant_id: UUID, actor: Staff, note: str) -> ConsentGrant:
-    """The victim withdrew this consent: from now on nothing is disclosed on it."""
-    case = _lock_case_for(actor=actor, case_id=case_id)
+# What each purpose covers when she consents in the portal's application form: the form shows
+# these items beside each choice, and the grant records exactly them.
+APPLICATION_CONSENT_ITEMS: dict[str, list[str]] = {
+    Purpose.SUPPORT_SERVICES: [
+        DataCategory.IDENTITY,
+        DataCategory.CONTACT,
+        DataCategory.ADDRESS,
+        DataCategory.INCIDENT,
+        DataCategory.RISK,
+        DataCategory.COUNSELING_NOTES,
+        DataCategory.EVIDENCE,
+    ],
+    Purpose.SHARE_WITH_PROVIDERS: [DataCategory.IDENTITY, DataCategory.CONTACT],
+    Purpose.SHARE_WITH_POLICE: [
+        DataCategory.IDENTITY,
+        DataCategory.CONTACT,
+        DataCategory.INCIDENT,
+        DataCategory.EVIDENCE,
+    ],
+    Purpose.DELETION_SUPPORT: [DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.EVIDENCE],
+    Purpose.STATISTICS: [DataCategory.INCIDENT],
+}
+
+
+@transaction.atomic(savepoint=False)  # inside the application's transaction only
+def consent_record_from_application(
+    *, case: Case, center: Agency, purposes: Iterable[str], source_label: str
+) -> list[ConsentGrant]:
+    """The consents she gave in the portal's application form, one grant per purpose, each
+    covering that purpose's ``APPLICATION_CONSENT_ITEMS``: support from the receiving center,
+    and the default recipients of any other purpose. The caller (intake) validated the form."""
+    grants = []
+    for purpose in dict.fromkeys(purposes):
+        agency = center if purpose == Purpose.SUPPORT_SERVICES else None
+        recipient: dict[str, Any] = (
+            {"recipient_agency_id": center.pk}
+            if agency is not None
+            else {"recipient_kinds": tuple(DEFAULT_RECIPIENT_KINDS.get(purpose, ()))}
+        )
+        grants.append(
+            _grant_create(
+                case=case,
+                data=ConsentInput(
+                    purpose=purpose,
+                    data_categories=list(APPLICATION_CONSENT_ITEMS.get(purpose, [])),
+                    method=ConsentMethod.ELECTRONIC,
+                    given_at=clock.now(),
+                    **recipient,
+                ),
+                source=ConsentSource.PORTAL,
+                recorded_by=None,
+                recorded_by_label=source_label,
+                recipient=agency,
+            )
+        )
+    return grants
+
+
+def _withdraw(
+    *, case: Case, grant_id: UUID, actor: Staff | None, actor_label: str | None, note: str
+) -> ConsentGrant:
     grant = ConsentGrant.objects.select_for_update().filter(pk=grant_id, case=case).first()
     if grant is None:
         raise ConsentNotFound(_("동의 기록을 찾을 수 없습니다."))
@@ -288,23 +345,44 @@ def consent_withdraw(*, case_id: UUID, grant_id: UUID, actor: Staff, note: str) 
     grant.withdrawn_by = actor
     grant.withdrawal_note = note
     grant.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note", "updated_at"])
-    case_event_add(
-        case=case,
-        actor=actor,
-        kind=EventKind.CONSENT_WITHDRAWN,
-        data={
-            "consent": str(grant.pk),
-            "purpose": grant.purpose,
-            "purpose_label": purpose_label(grant.purpose),
-        },
-    )
+    event_data = {
+        "consent": str(grant.pk),
+        "purpose": grant.purpose,
+        "purpose_label": purpose_label(grant.purpose),
+    }
+    if actor is None:
+        event_data["by"] = "portal"
+    case_event_add(case=case, actor=actor, kind=EventKind.CONSENT_WITHDRAWN, data=event_data)
     audit_record(
         actor=actor,
+        actor_label=actor_label,
         action="consent.withdraw",
         target=case,
         data={"consent": str(grant.pk), "purpose": grant.purpose},
     )
     return grant
+
+
+@transaction.atomic
+def consent_withdraw_by_victim(*, case: Case, grant_id: UUID, actor_label: str) -> ConsentGrant:
+    """She withdrew this consent herself, in the portal (the caller found her case from her
+    signed-in access): from now on nothing is disclosed on it."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    return _withdraw(
+        case=case,
+        grant_id=grant_id,
+        actor=None,
+        actor_label=actor_label,
+        note=_("피해자가 포털에서 철회함"),
+    )
+
+
+@transaction.atomic
+def consent_withdraw(*, case_id: UUID, grant_id: UUID, actor: Staff, note: str) -> ConsentGrant:
+    """The victim withdrew this consent (staff record it): from now on nothing is disclosed on
+    it."""
+    case = _lock_case_for(actor=actor, case_id=case_id)
+    return _withdraw(case=case, grant_id=grant_id, actor=actor, actor_label=None, note=note)
 
 
 # --- the disclosure gate ------------------------------------------------------------------------

@@ -88,3 +88,62 @@ class PoliceReferral(BaseModel):
 
     def __str__(self) -> str:
         return f"police referral {self.pk}"
+
+
+class Frequency(models.TextChoices):
+    """How often it happens, in her words."""
+
+    ONCE = "once", _("한 번")
+    SOMETIMES = "sometimes", _("가끔 (한 달에 몇 번)")
+    WEEKLY = "weekly", _("매주")
+    DAILY = "daily", _("거의 매일")
+    MANY_DAILY = "many_daily", _("하루에도 여러 번")
+    UNKNOWN = "unknown", _("잘 모르겠음")
+
+
+class WebApplication(BaseModel):
+    """One application a victim sent from the portal, and what became of it.
+
+    A new application opens a case at the receiving center with nobody on its team; the first
+    staff member who takes it joins the team (as with police referrals). An application she sends
+    while signed in joins her own case. Her identity is not here: it went to the case's
+    ``Victim``. ``submission_key`` is a digest of the token her form carried, so a retried submit
+    (her connection dropped after the server received it) finds this row instead of opening a
+    second case. ``possible_matches`` counts the center's victim records with her phone number or
+    name and birth year — for staff only: the applicant is never told."""
+
+    receiving_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=30, choices=IntakeOutcome.choices)
+    submission_key = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField()
+    wanted_services = models.JSONField(default=list)
+    frequency = models.CharField(max_length=20, choices=Frequency.choices)
+    since = models.DateField(null=True, blank=True)
+    possible_matches = models.PositiveSmallIntegerField(default=0)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(taken_at__isnull=True, taken_by__isnull=True)
+                | Q(taken_at__isnull=False, taken_by__isnull=False),
+                name="application_taken_by_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["receiving_agency", "taken_at", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"web application {self.pk}"
+
+    @property
+    def wanted_service_labels(self) -> list[str]:
+        from onestop.support.models import ServiceKind
+
+        return [str(ServiceKind(c).label) for c in self.wanted_services if c in ServiceKind.values]

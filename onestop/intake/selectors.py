@@ -14,7 +14,8 @@ from onestop.cases.models import Case, CaseStatus, ProtectiveMeasureKind, TeamRo
 from onestop.cases.permissions import can_open_cases
 from onestop.core.errors import DomainError
 from onestop.core.phone import mask_phone, normalize_phone
-from onestop.intake.models import PoliceReferral
+from onestop.intake.alerts import can_take_referrals
+from onestop.intake.models import PoliceReferral, WebApplication
 from onestop.people.identity import mask_name, name_birth_index, phone_index
 from onestop.people.selectors import victim_find_matches
 
@@ -137,3 +138,22 @@ def referrals_for_case(*, case: Case) -> list[ReferralRow]:
         ]
         rows.append(ReferralRow(referral=referral, measures=measures))
     return rows
+
+
+def pending_applications_for(*, user: Staff, limit: int = 50) -> list[WebApplication]:
+    """Applications from the portal to the user's agency that nobody has taken yet, newest
+    first — for staff who take referrals (they say nothing of who applied)."""
+    if not can_take_referrals(user):
+        return []
+    return list(
+        WebApplication.objects.filter(receiving_agency_id=user.agency_id, taken_at__isnull=True)
+        .only("id", "received_at", "wanted_services", "frequency", "outcome", "case_id")
+        .order_by("-received_at")[:limit]
+    )
+
+
+def applications_for_case(*, case: Case) -> list[WebApplication]:
+    """The applications behind a case (the caller has the case through an access check)."""
+    return list(
+        WebApplication.objects.filter(case=case).select_related("taken_by").order_by("-received_at")
+    )

@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from onestop.accounts.models import Agency, AgencyKind, ApiKey, ApiScope, Staff
 from onestop.audit.services import audit_record
 from onestop.cases.errors import CaseActionForbidden
-from onestop.cases.models import Case, CaseStatus, Channel, Relationship
+from onestop.cases.models import (
+    Case,
+    CaseStatus,
+    Channel,
+    EventKind,
+    Relationship,
+    StalkingBehaviour,
+)
 from onestop.cases.permissions import can_open_cases, visible_cases_filter
 from onestop.cases.services import (
     case_contact_log,
@@ -29,7 +36,11 @@ from onestop.cases.services import (
 )
 from onestop.consent.errors import DisclosureRefused
 from onestop.consent.models import DisclosureVia, Purpose
-from onestop.consent.services import consent_record_from_referral, disclosure_authorize
+from onestop.consent.services import (
+    consent_record_from_application,
+    consent_record_from_referral,
+    disclosure_authorize,
+)
 from onestop.core import clock
 from onestop.core.errors import DomainError, ServiceUnavailable, ValidationFailed
 from onestop.intake.alerts import can_take_referrals, push_referral_alert, referral_alert_payload
@@ -42,7 +53,13 @@ from onestop.intake.errors import (
     ReferralForbidden,
     ReferralNotFound,
 )
-from onestop.intake.models import Intake, IntakeOutcome, PoliceReferral
+from onestop.intake.models import (
+    Frequency,
+    Intake,
+    IntakeOutcome,
+    PoliceReferral,
+    WebApplication,
+)
 from onestop.intake.referrals import PoliceReferralIn, SafeContactIn
 from onestop.intake.selectors import intake_matches_for_user
 from onestop.people.models import ContactMethod, Gender, LocationKind, Victim
@@ -54,6 +71,7 @@ from onestop.people.services import (
     victim_create,
     victim_safe_contact_update,
 )
+from onestop.support.models import ServiceKind
 
 
 @dataclass
@@ -586,18 +604,305 @@ def police_referral_take(*, actor: Staff, referral_id: UUID) -> Case:
     )
     if referral is None or not can_take_referrals(actor):
         raise ReferralNotFound(_("연계 기록을 찾을 수 없습니다."))
-    taken_by_another = referral.taken_by_id not in (None, actor.pk)
-    if taken_by_another and not (
-        Case.objects.filter(visible_cases_filter(actor), pk=referral.case_id).exists()
-    ):
-        taker = referral.taken_by.label if referral.taken_by else ""
-        raise ReferralAlreadyTaken(_("다른 직원(%s)이 이미 이 연계를 맡았습니다.") % taker)
-    first = referral.taken_at is None
-    if first:
-        referral.taken_at, referral.taken_by = clock.now(), actor
-        referral.save(update_fields=["taken_at", "taken_by", "updated_at"])
+    first = _arrival_take(
+        arrival=referral,
+        actor=actor,
+        refusal=_("다른 직원(%s)이 이미 이 연계를 맡았습니다."),
+    )
     return case_referral_take(
         case_id=referral.case_id,
         actor=actor,
         referral_data={"referral": str(referral.pk), "first": first},
+    )
+
+
+def _arrival_take(*, arrival: PoliceReferral | WebApplication, actor: Staff, refusal: str) -> bool:
+    """Mark a locked referral or application taken by ``actor`` unless someone took it before;
+    → whether she is the first. Someone else's is refused (``refusal`` names the taker) unless
+    she can already see its case."""
+    taken_by_another = arrival.taken_by_id not in (None, actor.pk)
+    if taken_by_another and not (
+        Case.objects.filter(visible_cases_filter(actor), pk=arrival.case_id).exists()
+    ):
+        raise ReferralAlreadyTaken(refusal % (arrival.taken_by.label if arrival.taken_by else ""))
+    first = arrival.taken_at is None
+    if first:
+        arrival.taken_at, arrival.taken_by = clock.now(), actor
+        arrival.save(update_fields=["taken_at", "taken_by", "updated_at"])
+    return first
+
+
+# --- applications from the portal -----------------------------------------------------------------
+# The victim applies herself. She is not authenticated when she first applies, so nothing she
+# types is matched against existing records in front of her: a new application always opens a
+# new case (with nobody on its team until a staff member takes it), and staff see how many of the
+# center's victim records share her phone number or name and birth year. Only an application she
+# sends while signed in joins a case — her own.
+
+APPLICATION_SOURCE = "portal"
+MAX_DESCRIPTION = 5000
+MAX_TIMES = 200
+EARLIEST_SINCE = dt.date(1990, 1, 1)
+# What the form offers her to agree to; support from the center is the one she must agree to
+# for the center to keep her application at all (the form says so, and says what else she can do).
+APPLICATION_PURPOSES = (
+    Purpose.SUPPORT_SERVICES,
+    Purpose.SHARE_WITH_PROVIDERS,
+    Purpose.SHARE_WITH_POLICE,
+    Purpose.DELETION_SUPPORT,
+    Purpose.STATISTICS,
+)
+
+
+@dataclass(frozen=True)
+class ApplicationInput:
+    submission_token: str
+    behaviours: tuple[str, ...] = ()
+    frequency: str = Frequency.UNKNOWN
+    since: dt.date | None = None
+    relationship: str = Relationship.UNKNOWN
+    perpetrator_name: str = ""
+    description: str = ""
+    wanted_services: tuple[str, ...] = ()
+    # Who she is and how to reach her, and what she agrees to: a first application only.
+    name: str = ""
+    phone: str = ""
+    birth_year: int | None = None
+    safe_contact_method: str = ContactMethod.CALL
+    safe_contact_times: str = ""
+    consents: tuple[str, ...] = ()
+
+
+def submission_key_of(token: str) -> str:
+    return hashlib.sha256(f"web-application:{token}".encode()).hexdigest()
+
+
+def validate_application(data: ApplicationInput, *, joining: bool) -> list[DomainError]:
+    """Every field-level problem at once (the caller adds its own and raises). ``joining``: she
+    is signed in and adds to her own case, so who she is and what she agreed to are not asked."""
+    errors: list[DomainError] = []
+    if not 16 <= len(data.submission_token) <= 100:
+        errors.append(
+            InvalidIntake(
+                _("신청서를 다시 열어 주세요 (양식이 오래되었습니다)."), field="submission_token"
+            )
+        )
+    if not data.behaviours:
+        errors.append(
+            InvalidIntake(
+                _("어떤 일이 있었는지 하나 이상 골라 주세요. 잘 모르겠으면 '기타'를 고르세요."),
+                field="behaviours",
+            )
+        )
+    else:
+        try:
+            _clean_codes_of(data.behaviours, allowed=StalkingBehaviour.values, field="behaviours")
+        except DomainError as exc:
+            errors.append(exc)
+    if data.frequency not in Frequency.values:
+        errors.append(InvalidIntake(_("얼마나 자주인지 골라 주세요."), field="frequency"))
+    today = clock.today_in_seoul()
+    if data.since is not None and not EARLIEST_SINCE <= data.since <= today:
+        errors.append(
+            InvalidIntake(_("언제부터인지는 1990년부터 오늘 사이로 적어 주세요."), field="since")
+        )
+    if data.relationship not in Relationship.values:
+        errors.append(InvalidIntake(_("그 사람과의 관계를 골라 주세요."), field="relationship"))
+    if len(data.perpetrator_name) > 100:
+        errors.append(InvalidIntake(_("이름이 너무 깁니다."), field="perpetrator_name"))
+    if len(data.description) > MAX_DESCRIPTION:
+        errors.append(
+            InvalidIntake(
+                _("내용은 %s자 이하로 적어 주세요.") % f"{MAX_DESCRIPTION:,}", field="description"
+            )
+        )
+    try:
+        _clean_codes_of(data.wanted_services, allowed=ServiceKind.values, field="wanted_services")
+    except DomainError as exc:
+        errors.append(exc)
+    if joining:
+        return errors
+    try:
+        validate_victim_input(
+            name=data.name,
+            phone=data.phone,
+            birth_year=data.birth_year,
+            gender=Gender.UNKNOWN,
+            safe_contact_method=data.safe_contact_method,
+        )
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+    if data.safe_contact_method in (ContactMethod.CALL, ContactMethod.SMS) and not (
+        data.phone.strip()
+    ):
+        errors.append(
+            InvalidIntake(
+                _("전화나 문자로 연락받으려면 번호를 적어 주세요. 번호를 남기기 어렵다면 "
+                  "'연락하지 않음'을 고르고 이 포털에서 메시지를 확인하세요."),
+                field="phone",
+                code="required",
+            )
+        )  # fmt: skip
+    if len(data.safe_contact_times) > MAX_TIMES:
+        errors.append(InvalidIntake(_("연락 가능 시간이 너무 깁니다."), field="safe_contact_times"))
+    unknown = [p for p in data.consents if p not in APPLICATION_PURPOSES]
+    if unknown:
+        errors.append(InvalidIntake(_("알 수 없는 동의 항목입니다."), field="consents"))
+    elif Purpose.SUPPORT_SERVICES not in data.consents:
+        errors.append(
+            InvalidIntake(
+                _("센터가 신청 내용을 지원에 쓰는 데 동의해야 신청을 받을 수 있습니다. "
+                  "동의하지 않으려면 이름 없이 1366에 전화해 상담받을 수 있습니다."),
+                field="consents",
+                code="required",
+            )
+        )  # fmt: skip
+    return errors
+
+
+def _clean_codes_of(values: tuple[str, ...], *, allowed: list[str], field: str) -> list[str]:
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise InvalidIntake(_("알 수 없는 항목입니다: %s") % ", ".join(unknown), field=field)
+    return list(dict.fromkeys(values))
+
+
+def web_application_for_token(token: str) -> WebApplication | None:
+    """The application a form with this token already sent (a retried submit), if any."""
+    return WebApplication.objects.filter(submission_key=submission_key_of(token)).first()
+
+
+def default_center() -> Agency:
+    center = Agency.objects.filter(is_default_center=True).first()
+    if center is None:
+        raise ServiceUnavailable(
+            _("지금은 신청을 받을 수 없습니다. 1366에 전화해 주세요. (센터 설정이 없습니다)")
+        )
+    return center
+
+
+def _application_event_data(data: ApplicationInput) -> dict[str, Any]:
+    return {
+        "by": "portal",
+        "wanted_services": list(dict.fromkeys(data.wanted_services)),
+        "frequency": data.frequency,
+        "since": data.since.isoformat() if data.since else "",
+    }
+
+
+@transaction.atomic(savepoint=False)  # inside the portal's transaction, with her access
+def web_application_receive(*, data: ApplicationInput) -> WebApplication:
+    """A first application: her victim record at the receiving center, the case (no team yet:
+    the center's supervisors and on-duty staff are notified), the consents she gave, the
+    application row, audit. The caller validated ``data`` (``validate_application``) and
+    answers a retried token from ``web_application_for_token``; a token stored by a parallel
+    request ends this one in ``IntegrityError``."""
+    center = default_center()
+    now = clock.now()
+    matches = victim_find_matches(
+        agency=center, phone=data.phone, name=data.name, birth_year=data.birth_year
+    ).count()
+    victim = victim_create(
+        agency=center,
+        name=data.name,
+        phone=data.phone,
+        birth_year=data.birth_year,
+        gender=Gender.UNKNOWN,
+        safe_contact_method=data.safe_contact_method,
+        safe_contact_times=data.safe_contact_times.strip(),
+    )
+    perpetrator = None
+    if data.perpetrator_name.strip():
+        perpetrator = perpetrator_create(agency=center, name=data.perpetrator_name.strip())
+    case = case_open_from_referral(
+        agency=center,
+        source_label=APPLICATION_SOURCE,
+        victim=victim,
+        perpetrator=perpetrator,
+        relationship=data.relationship,
+        channel=Channel.WEB,
+        stalking_behaviours=list(dict.fromkeys(data.behaviours)),
+        summary=data.description.strip(),
+        referral_data=_application_event_data(data),
+        arrival_kind=EventKind.WEB_APPLICATION,
+    )
+    consent_record_from_application(
+        case=case, center=center, purposes=data.consents, source_label=APPLICATION_SOURCE
+    )
+    application = WebApplication.objects.create(
+        receiving_agency=center,
+        case=case,
+        outcome=IntakeOutcome.NEW_CASE,
+        submission_key=submission_key_of(data.submission_token),
+        received_at=now,
+        wanted_services=list(dict.fromkeys(data.wanted_services)),
+        frequency=data.frequency,
+        since=data.since,
+        possible_matches=min(matches, 999),
+    )
+    audit_record(
+        actor=None,
+        actor_label=APPLICATION_SOURCE,
+        action="intake.web_application",
+        target=case,
+        data={"application": str(application.pk), "to": center.code, "outcome": "new_case"},
+    )
+    return application
+
+
+@transaction.atomic(savepoint=False)  # inside the portal's transaction
+def web_application_join(*, case: Case, data: ApplicationInput) -> WebApplication:
+    """A further application she sent while signed in: it joins her own case (which the caller
+    found from her access) — its timeline, its behaviours — and her team is notified."""
+    case = case_referral_attach(
+        case_id=case.pk,
+        source_label=APPLICATION_SOURCE,
+        stalking_behaviours=list(dict.fromkeys(data.behaviours)),
+        summary=data.description,
+        perpetrator=None,
+        referral_data=_application_event_data(data),
+        arrival_kind=EventKind.WEB_APPLICATION,
+    )
+    application = WebApplication.objects.create(
+        receiving_agency_id=case.agency_id,
+        case=case,
+        outcome=IntakeOutcome.ATTACHED,
+        submission_key=submission_key_of(data.submission_token),
+        received_at=clock.now(),
+        wanted_services=list(dict.fromkeys(data.wanted_services)),
+        frequency=data.frequency,
+        since=data.since,
+    )
+    audit_record(
+        actor=None,
+        actor_label=APPLICATION_SOURCE,
+        action="intake.web_application",
+        target=case,
+        data={"application": str(application.pk), "outcome": "attached"},
+    )
+    return application
+
+
+@transaction.atomic
+def web_application_take(*, actor: Staff, application_id: UUID) -> Case:
+    """Open an application: the first staff member who takes applications (on duty, or a
+    supervisor) takes it and joins the case's team; opening it is when her name is first shown,
+    and it is audited."""
+    application = (
+        WebApplication.objects.select_for_update()
+        .filter(pk=application_id, receiving_agency_id=actor.agency_id)
+        .first()
+    )
+    if application is None or not can_take_referrals(actor):
+        raise ReferralNotFound(_("신청 기록을 찾을 수 없습니다."))
+    first = _arrival_take(
+        arrival=application,
+        actor=actor,
+        refusal=_("다른 직원(%s)이 이미 이 신청을 맡았습니다."),
+    )
+    return case_referral_take(
+        case_id=application.case_id,
+        actor=actor,
+        referral_data={"application": str(application.pk), "first": first},
+        kind=EventKind.APPLICATION_TAKEN,
     )

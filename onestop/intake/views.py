@@ -37,8 +37,19 @@ from onestop.intake.alerts import (
 )
 from onestop.intake.errors import PossibleDuplicate, ReferralAlreadyTaken
 from onestop.intake.forms import IntakeChoiceForm, IntakeForm, MatchLookupForm
-from onestop.intake.selectors import IntakeMatch, intake_matches_for_user, referrals_for_case
-from onestop.intake.services import intake_submit, police_referral_take, validate_intake
+from onestop.intake.selectors import (
+    IntakeMatch,
+    applications_for_case,
+    intake_matches_for_user,
+    pending_applications_for,
+    referrals_for_case,
+)
+from onestop.intake.services import (
+    intake_submit,
+    police_referral_take,
+    validate_intake,
+    web_application_take,
+)
 
 
 def _intake_staff(request: HttpRequest) -> Staff:
@@ -123,6 +134,39 @@ def referral_take(request: HttpRequest, referral_id: UUID) -> HttpResponse:
         return redirect("cases:dashboard")
     messages.success(request, _("경찰 연계 %s을(를) 맡았습니다.") % case.reference)
     return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def application_take(request: HttpRequest, application_id: UUID) -> HttpResponse:
+    """Open an application from the portal: take it (audited) and go to its case."""
+    user = current_staff(request)
+    try:
+        case = web_application_take(actor=user, application_id=application_id)
+    except ReferralAlreadyTaken as taken:
+        messages.error(request, taken.message)
+        return redirect("cases:dashboard")
+    messages.success(request, _("홈페이지 신청 %s을(를) 맡았습니다.") % case.reference)
+    return redirect("cases:detail", case_id=case.pk)
+
+
+def applications_panel(user: Staff) -> CasePanel | None:
+    """The dashboard's list of applications from the portal that nobody has taken."""
+    if not can_take_referrals(user):
+        return None
+    return CasePanel(
+        "intake/application_panel.html", {"pending": pending_applications_for(user=user)}
+    )
+
+
+def case_applications_panel(
+    case: Case, user: Staff, bound: Mapping[str, forms.Form]
+) -> CasePanel | None:
+    """What she asked for in her applications from the portal."""
+    applications = applications_for_case(case=case)
+    if not applications:
+        return None
+    return CasePanel("intake/case_applications.html", {"applications": applications})
 
 
 def referral_panel(user: Staff) -> CasePanel | None:

@@ -1,4 +1,4 @@
-from onestop.core.errors import DomainError, PermissionDenied
+from onestop.core.errors import DomainError, PermissionDenied, Throttled
 
 
 class InvalidPortalInput(DomainError):
@@ -11,3 +11,9 @@ class PortalSignInFailed(PermissionDenied):
 
     status_code = 401
     code = "sign_in_failed"
+
+
+class PortalBusy(Throttled):
+    """Too many applications from one address: try later, or call 1366."""
+
+    code = "too_many_applications"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Staff
@@ -21,9 +22,18 @@ from onestop.cases.models import Case
 from onestop.cases.permissions import can_move_workflow
 from onestop.cases.services import case_lock_visible
 from onestop.core import clock
+from onestop.core.actors import PORTAL_ACTOR_LABEL
 from onestop.core.errors import DomainError, PermissionDenied, ValidationFailed
 from onestop.core.ratelimit import Rate, rate_limit_hit
-from onestop.portal.errors import InvalidPortalInput, PortalSignInFailed
+from onestop.intake.models import WebApplication
+from onestop.intake.services import (
+    ApplicationInput,
+    validate_application,
+    web_application_for_token,
+    web_application_join,
+    web_application_receive,
+)
+from onestop.portal.errors import InvalidPortalInput, PortalBusy, PortalSignInFailed
 from onestop.portal.models import PortalAccess
 
 # No 0/O, 1/I/L: read aloud over the phone or copied from paper without mistakes.
@@ -73,11 +83,8 @@ def portal_access_open(
     access and her case code (shown to her once). The caller holds the case (the intake service
     for a new application, or ``portal_access_open_for_case`` for staff)."""
     errors = _passphrase_problems(passphrase)
+    errors += _code_word_problems(code_word)
     code_word = (code_word or "").strip()
-    if not 2 <= len(code_word) <= 50:
-        errors.append(
-            InvalidPortalInput(_("확인용 암호 단어를 2~50자로 정해 주세요."), field="code_word")
-        )
     if PortalAccess.objects.filter(case=case).exists():
         errors.append(InvalidPortalInput(_("이 사례는 이미 포털을 씁니다."), field="case"))
     if errors:
@@ -88,7 +95,13 @@ def portal_access_open(
     access = PortalAccess.objects.create(
         case=case, code=code, passphrase_hash=make_password(passphrase), code_word=code_word
     )
-    audit_record(actor=actor, action="portal.open", target=case, data={"access": str(access.pk)})
+    audit_record(
+        actor=actor,
+        actor_label=None if actor is not None else PORTAL_ACTOR_LABEL,
+        action="portal.open",
+        target=case,
+        data={"access": str(access.pk)},
+    )
     return access, code
 
 
@@ -102,6 +115,105 @@ def portal_access_open_for_case(
     if not can_move_workflow(actor, case):
         raise PermissionDenied(_("포털 접속을 열 권한이 없습니다."))
     return portal_access_open(actor=actor, case=case, passphrase=passphrase, code_word=code_word)
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+APPLY_RATE = Rate(limit=5, window=60 * 60)
+# A retried submit may show her case code again (its first answer may never have reached her),
+# but only with the form's own token and her passphrase, and only for this long.
+REPLAY_WINDOW = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Applied:
+    access: PortalAccess
+    code: str  # her case code: shown on the page that answers the application, never stored
+    replay: bool = False
+
+
+def _code_word_problems(code_word: str) -> list[DomainError]:
+    if not 2 <= len((code_word or "").strip()) <= 50:
+        return [
+            InvalidPortalInput(_("확인용 암호 단어를 2~50자로 정해 주세요."), field="code_word")
+        ]
+    return []
+
+
+def _replay(*, application: WebApplication, passphrase: str) -> Applied:
+    access = PortalAccess.objects.filter(case_id=application.case_id).first()
+    fresh = clock.now() - application.received_at <= REPLAY_WINDOW
+    if access is None or not fresh or not check_password(passphrase, access.passphrase_hash):
+        raise ValidationFailed(
+            [
+                InvalidPortalInput(
+                    _("이 신청서는 이미 접수되었습니다. 사례 코드로 로그인하세요."),
+                    field="submission_token",
+                )
+            ]
+        )
+    return Applied(access=access, code=access.code, replay=True)
+
+
+def portal_apply(
+    *, data: ApplicationInput, passphrase: str, passphrase_again: str, code_word: str,
+    address: str,
+) -> Applied:  # fmt: skip
+    """A first application from the portal: everything checked at once (nothing written on any
+    problem), then — in one transaction — her case opened at the receiving center with the
+    consents she gave, and her portal access with the passphrase and code word she chose.
+
+    A retried submit (same form token) is answered from the first one, not applied twice."""
+    earlier = web_application_for_token(data.submission_token)
+    if earlier is not None:
+        return _replay(application=earlier, passphrase=passphrase)
+    errors = validate_application(data, joining=False)
+    errors += _passphrase_problems(passphrase)
+    if passphrase != passphrase_again:
+        errors.append(
+            InvalidPortalInput(_("두 번 적은 비밀 문구가 다릅니다."), field="passphrase_again")
+        )
+    errors += _code_word_problems(code_word)
+    if errors:
+        raise ValidationFailed(errors)
+    if (wait := rate_limit_hit(bucket=f"portal-apply:{address}", rate=APPLY_RATE)) is not None:
+        raise PortalBusy(
+            _("이 연결에서 신청이 너무 많았습니다. 잠시 뒤 다시 하거나 1366에 전화해 주세요."),
+            retry_after=wait,
+        )
+    try:
+        with transaction.atomic():
+            application = web_application_receive(data=data)
+            access, code = portal_access_open(
+                actor=None, case=application.case, passphrase=passphrase, code_word=code_word
+            )
+    except IntegrityError:  # the same form, sent twice at once: the other one was stored
+        earlier = web_application_for_token(data.submission_token)
+        if earlier is None:
+            raise
+        return _replay(application=earlier, passphrase=passphrase)
+    return Applied(access=access, code=code)
+
+
+@transaction.atomic
+def portal_apply_more(*, access_id: UUID, data: ApplicationInput) -> WebApplication:
+    """A further application she sends while signed in: it joins her own case."""
+    access = PortalAccess.objects.select_related("case").get(pk=access_id)
+    earlier = web_application_for_token(data.submission_token)
+    if earlier is not None and earlier.case_id == access.case_id:
+        return earlier  # a retried submit
+    errors = validate_application(data, joining=True)
+    if not access.case.is_open:
+        errors.append(
+            InvalidPortalInput(
+                _("지원이 끝난 사례입니다. 다시 도움이 필요하면 1366에 전화하거나 로그아웃한 뒤 "
+                  "새로 신청해 주세요."),
+                field="case",
+            )
+        )  # fmt: skip
+    if errors:
+        raise ValidationFailed(errors)
+    return web_application_join(case=access.case, data=data)
 
 
 def portal_sign_in(*, code: str, passphrase: str, address: str) -> PortalAccess:
@@ -130,8 +242,8 @@ def portal_sign_in(*, code: str, passphrase: str, address: str) -> PortalAccess:
             access.last_login_at = now
             access.save(update_fields=["failed_attempts", "locked_until", "last_login_at"])
             audit_record(
-                actor=None, actor_label="portal", action="portal.sign_in", target=access.case,
-                data={"access": str(access.pk)}, ip=address or None,
+                actor=None, actor_label=PORTAL_ACTOR_LABEL, action="portal.sign_in",
+                target=access.case, data={"access": str(access.pk)}, ip=address or None,
             )  # fmt: skip
             return access
         if not locked:
@@ -140,11 +252,15 @@ def portal_sign_in(*, code: str, passphrase: str, address: str) -> PortalAccess:
                 access.failed_attempts = 0
                 access.locked_until = now + LOCK
             access.save(update_fields=["failed_attempts", "locked_until"])
+        locked_now = access.locked_until is not None and access.locked_until > now
         audit_record(
-            actor=None, actor_label="portal", action="portal.sign_in_failed", target=access.case,
-            data={"access": str(access.pk), "locked": access.locked_until is not None
-                  and access.locked_until > now}, ip=address or None,
-        )  # fmt: skip
+            actor=None,
+            actor_label=PORTAL_ACTOR_LABEL,
+            action="portal.sign_in_failed",
+            target=access.case,
+            data={"access": str(access.pk), "locked": locked_now},
+            ip=address or None,
+        )
     raise refusal
 
 

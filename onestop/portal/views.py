@@ -1,6 +1,6 @@
-"""The victim portal's pages. Nothing is cached (``no-store``), no referrer is sent, titles are
-neutral, and every page has the quick-exit control. Her session holds only the access id and when
-she was last active: 15 minutes idle ends it."""
+"""The victim portal's pages. Nothing is cached (``no-store``), no referrer leaves the site,
+titles are neutral, and every page has the quick-exit control. Her session holds only the access
+id and when she was last active: 15 minutes idle ends it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -17,16 +18,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from onestop.cases.forms import add_domain_errors
 from onestop.cases.models import CaseStatus
 from onestop.cases.views import no_store
+from onestop.consent.selectors import consents_for_case, disclosures_for_case
+from onestop.consent.services import consent_withdraw_by_victim, purpose_label
+from onestop.core.actors import PORTAL_ACTOR_LABEL
 from onestop.core.errors import DomainError
-from onestop.portal.forms import SignInForm
+from onestop.portal.forms import (
+    CONSENT_NOTICES,
+    RETENTION,
+    ApplicationForm,
+    ApplyMoreForm,
+    SignInForm,
+    new_submission_token,
+)
 from onestop.portal.models import PortalAccess
-from onestop.portal.services import portal_sign_in
+from onestop.portal.selectors import access_log_for_case
+from onestop.portal.services import display_code, portal_apply, portal_apply_more, portal_sign_in
+from onestop.portal.survey import SurveyState, survey_state
 from onestop.support.selectors import support_plan_for_case
 
 SESSION_KEY = "portal_access"
 SEEN_KEY = "portal_seen"
+NEW_CODE_KEY = "portal_new_code"  # her case code, shown once on the page after applying
 IDLE_SECONDS = 15 * 60
 
 STATUS_TEXT: dict[str, tuple[Promise, Promise]] = {
@@ -58,7 +73,10 @@ STATUS_TEXT: dict[str, tuple[Promise, Promise]] = {
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    # No address of hers goes to another site; same-origin (not no-referrer) because with
+    # no-referrer browsers send "Origin: null" on her own form posts, which the CSRF check
+    # rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     return no_store(response)
 
 
@@ -107,9 +125,7 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, refused.message)
             status = refused.status_code
         else:
-            request.session.cycle_key()
-            request.session[SESSION_KEY] = str(access.pk)
-            request.session[SEEN_KEY] = time.time()
+            _sign_in_session(request, access)
             return redirect("portal:case")
     return render(request, "portal/sign_in.html", {"form": form}, status=status)
 
@@ -127,8 +143,128 @@ def case_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/case.html",
-        {"status_text": status_text, "next_step": next_step, "services": services},
+        {
+            "status_text": status_text,
+            "next_step": next_step,
+            "services": services,
+            "survey_open": survey_state(case=case) == SurveyState.OPEN,
+        },
     )
+
+
+def _sign_in_session(request: HttpRequest, access: PortalAccess) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = str(access.pk)
+    request.session[SEEN_KEY] = time.time()
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def apply_view(request: HttpRequest) -> HttpResponse:
+    """The application form: every service, one form. Signed in, it is the shorter form that
+    adds to her own case."""
+    access = portal_access_of(request)
+    if access is not None:
+        return _apply_more(request, access)
+    initial = {"submission_token": new_submission_token()}
+    form = ApplicationForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                applied = portal_apply(
+                    data=form.application_input(
+                        name=data["name"],
+                        phone=data["phone"],
+                        birth_year=data["birth_year"],
+                        safe_contact_method=data["safe_contact_method"],
+                        safe_contact_times=data["safe_contact_times"],
+                        consents=tuple(data["consents"]),
+                    ),
+                    passphrase=data["passphrase"],
+                    passphrase_again=data["passphrase_again"],
+                    code_word=data["code_word"],
+                    address=_client_address(request),
+                )
+            except DomainError as refused:
+                add_domain_errors(form, refused)
+                status = refused.status_code
+            else:
+                _sign_in_session(request, applied.access)
+                request.session[NEW_CODE_KEY] = applied.code
+                return redirect("portal:applied")
+    context = {"form": form, "notices": CONSENT_NOTICES, "retention": RETENTION}
+    return render(request, "portal/apply.html", context, status=status)
+
+
+def _apply_more(request: HttpRequest, access: PortalAccess) -> HttpResponse:
+    form = ApplyMoreForm(request.POST or None, initial={"submission_token": new_submission_token()})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                portal_apply_more(access_id=access.pk, data=form.application_input())
+            except DomainError as refused:
+                add_domain_errors(form, refused)
+                status = refused.status_code
+            else:
+                messages.success(request, _("접수되었습니다. 담당자가 확인하고 연락합니다."))
+                return redirect("portal:case")
+    return render(request, "portal/apply_more.html", {"form": form}, status=status)
+
+
+@portal_page
+def applied_view(request: HttpRequest) -> HttpResponse:
+    """Right after applying: her case code, once (a reload no longer shows it)."""
+    access = portal_access_of(request)
+    if access is None:
+        return redirect("portal:sign_in")
+    code = request.session.pop(NEW_CODE_KEY, None)
+    if code is None:
+        return redirect("portal:case")
+    return render(request, "portal/applied.html", {"code": display_code(code)})
+
+
+@portal_page
+def access_view(request: HttpRequest) -> HttpResponse:
+    """Who has accessed her case, what was shared with whom, and the consents she can withdraw."""
+    access = portal_access_of(request)
+    if access is None:
+        return redirect("portal:sign_in")
+    case = access.case
+    context = {
+        "consents": consents_for_case(case=case),
+        "disclosures": disclosures_for_case(case=case),
+        "log": access_log_for_case(case=case),
+    }
+    return render(request, "portal/access.html", context)
+
+
+@portal_page
+@require_POST
+def consent_withdraw_view(request: HttpRequest) -> HttpResponse:
+    access = portal_access_of(request)
+    if access is None:
+        return redirect("portal:sign_in")
+    try:
+        grant_id = UUID(request.POST.get("consent", ""))
+        grant = consent_withdraw_by_victim(
+            case=access.case, grant_id=grant_id, actor_label=PORTAL_ACTOR_LABEL
+        )
+    except ValueError:
+        messages.error(request, _("철회할 동의를 고르세요."))
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("'%s' 동의를 철회했습니다. 이제 이 목적으로는 정보를 제공하지 않습니다.")
+            % purpose_label(grant.purpose),
+        )
+    return redirect("portal:access")
 
 
 @portal_page

@@ -37,6 +37,11 @@ def test_each_starts_where_her_work_is(
         assert start_of(staff[role]) == reverse("cases:dashboard"), role
 
 
-def test_anonymous_visitors_sign_in() -> None:
+def test_anonymous_visitors_land_on_the_public_page_which_links_the_staff_sign_in() -> None:
     answer = Client().get(reverse("home"), follow=True)
-    assert answer.redirect_chain[-1][0].startswith(reverse("accounts:login"))
+    assert answer.redirect_chain[-1][0] == reverse("portal:home")
+    assert reverse("portal:apply") in answer.content.decode()
+    assert reverse("accounts:login") in answer.content.decode()
+    # staff pages still send a visitor to the sign-in
+    answer = Client().get(reverse("cases:dashboard"))
+    assert answer["Location"].startswith(reverse("accounts:login"))

@@ -49,7 +49,7 @@ def test_every_page_is_neutral_private_and_can_be_left_at_once(name: str) -> Non
     text = answer.content.decode()
     assert answer.status_code == 200
     assert answer["Cache-Control"] == "no-store"
-    assert answer["Referrer-Policy"] == "no-referrer"
+    assert answer["Referrer-Policy"] == "same-origin"
     assert "<title>생활 안내</title>" in text  # nothing on a tab says what this is
     assert "data-quick-exit" in text
     assert "portal.js" in text
