@@ -73,6 +73,7 @@ from onestop.consent.services import (
 )
 from onestop.core import clock
 from onestop.demo.evidence import EvidenceSeries
+from onestop.demo.portal import PortalSeries
 from onestop.demo.support import SupportSeries
 from onestop.intake.referrals import parse_police_referral
 from onestop.intake.services import (
@@ -1240,6 +1241,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoResult:
         _ConferenceSeries(loader).schedule()
         SupportSeries(loader).schedule()
         EvidenceSeries(loader).schedule()
+        PortalSeries(loader).schedule()
         for step in sorted(loader.steps):
             set_time(step.at)
             step.run()

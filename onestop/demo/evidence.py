@@ -77,6 +77,20 @@ def call_log(rng: random.Random, start: dt.date, days: int) -> bytes:
     return "\n".join(rows).encode()
 
 
+def evidence_case() -> tuple[UUID, Staff] | None:
+    """The demo's high-risk open case that keeps evidence (and uses the portal), with its lead."""
+    cases = (
+        Case.objects.filter(agency__code="seoul-onestop", risk_level__in=["high", "very_high"])
+        .exclude(status=CaseStatus.CLOSED)
+        .order_by("opened_at")
+    )
+    for case in cases:
+        lead = CaseTeamMember.objects.filter(case=case, role=TeamRole.LEAD).first()
+        if lead is not None:
+            return case.pk, lead.staff
+    return None
+
+
 class EvidenceSeries:
     def __init__(self, loader: Loader) -> None:
         self.loader = loader
@@ -85,20 +99,8 @@ class EvidenceSeries:
     def schedule(self) -> None:
         self.loader.at(self.loader.now - dt.timedelta(days=3, hours=5), self._run)
 
-    def _case(self) -> tuple[UUID, Staff] | None:
-        cases = (
-            Case.objects.filter(agency__code="seoul-onestop", risk_level__in=["high", "very_high"])
-            .exclude(status=CaseStatus.CLOSED)
-            .order_by("opened_at")
-        )
-        for case in cases:
-            lead = CaseTeamMember.objects.filter(case=case, role=TeamRole.LEAD).first()
-            if lead is not None:
-                return case.pk, lead.staff
-        return None
-
     def _run(self) -> None:
-        found = self._case()
+        found = evidence_case()
         if found is None:
             return
         case_id, lead = found

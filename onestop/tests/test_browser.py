@@ -93,4 +93,7 @@ def test_counselor_takes_an_intake_and_lands_on_the_case(
     assert page.get_by_text("내일 다시 통화하기로 함").is_visible()
     page.screenshot(path=ARTIFACTS / "case-note-1280.png", full_page=True, caret="initial")
 
+    # (Django's live server speaks no WebSocket: the case page's chat socket is refused here and
+    # proven against the ASGI server in test_browser_portal)
+    problems = [p for p in problems if "/ws/cases/" not in p]
     assert problems == []  # no CSP violation, no script error

@@ -159,3 +159,17 @@ def test_loads_at_any_time_of_day(hours_ago):
     assert result.cases == Case.objects.count()
     assert not CaseEvent.objects.filter(at__gt=moment).exists()
     assert audit_chain_verify().ok
+
+
+def test_the_portal_can_be_tried_with_the_published_code(loaded):
+    from onestop.evidence.models import EvidenceFile
+    from onestop.messaging.models import Message
+    from onestop.portal.models import PortalAccess
+    from onestop.portal.services import portal_sign_in
+    from onestop.safety.models import SafetyPlan
+
+    access = portal_sign_in(code="SAFE2-HAVEN", passphrase="onestop-demo-1366", address="demo")
+    assert EvidenceFile.objects.filter(case=access.case).count() == 3  # the evidence case
+    assert PortalAccess.objects.count() == 1
+    assert Message.objects.filter(case=access.case).count() == 2
+    assert SafetyPlan.objects.filter(case=access.case).exists()
