@@ -168,7 +168,7 @@ def test_the_portal_can_be_tried_with_the_published_code(loaded):
     from onestop.portal.services import portal_sign_in
     from onestop.safety.models import SafetyPlan
 
-    access = portal_sign_in(code="SAFE2-HAVEN", passphrase="onestop-demo-1366", address="demo")
+    access = portal_sign_in(code="SAFE2-HAVEN", passphrase="onestop-demo-1366", address="10.0.0.9")
     assert EvidenceFile.objects.filter(case=access.case).count() == 3  # the evidence case
     assert PortalAccess.objects.count() == 1
     assert Message.objects.filter(case=access.case).count() == 2

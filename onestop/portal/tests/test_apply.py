@@ -149,7 +149,7 @@ def test_applying_opens_a_case_with_her_consents_and_shows_her_code_once(
     assert NEW_CODE_KEY not in client.session
     # she is signed in, and can sign in again with the code and the passphrase she chose
     assert client.session[SESSION_KEY] == str(access.pk)
-    assert portal_sign_in(code=code, passphrase=PASSPHRASE, address="x").pk == access.pk
+    assert portal_sign_in(code=code, passphrase=PASSPHRASE, address="10.0.0.9").pk == access.pk
 
 
 def test_every_problem_is_shown_beside_its_field_and_nothing_is_written(center: Agency) -> None:
