@@ -163,7 +163,8 @@ def test_staff_open_the_portal_for_her_and_read_her_the_code_once(
     access = PortalAccess.objects.get(case=case)
     text = answer.content.decode()
     assert f"{access.code[:5]}-{access.code[5:]}" in text
-    assert portal_sign_in(code=access.code, passphrase=PASSPHRASE, address="10.0.0.9").pk == access.pk
+    signed_in_again = portal_sign_in(code=access.code, passphrase=PASSPHRASE, address="10.0.0.9")
+    assert signed_in_again.pk == access.pk
     # the page does not show it again
     later = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert access.code[:5] + "-" not in later
