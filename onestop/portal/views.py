@@ -20,9 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.cases.forms import add_domain_errors
 from onestop.cases.models import CaseStatus
+from onestop.cases.selectors import case_team, protective_measures_for_case
 from onestop.cases.views import no_store
 from onestop.consent.selectors import consents_for_case, disclosures_for_case
 from onestop.consent.services import consent_withdraw_by_victim, purpose_label
+from onestop.core import clock
 from onestop.core.actors import PORTAL_ACTOR_LABEL
 from onestop.core.errors import DomainError
 from onestop.portal.forms import (
@@ -139,14 +141,32 @@ def case_view(request: HttpRequest) -> HttpResponse:
     case = access.case
     status_text, next_step = STATUS_TEXT[case.status]
     # her own case: the access she signed in with is the filter
-    services = [row.request for row in support_plan_for_case(case=case)]
+    rows = support_plan_for_case(case=case)
+    now = clock.now()
+    upcoming = sorted(
+        (
+            (delivery, row.request)
+            for row in rows
+            for delivery in row.deliveries
+            if delivery.starts_at and delivery.starts_at > now and delivery.cancelled_at is None
+        ),
+        key=lambda pair: pair[0].starts_at or now,
+    )
+    measures = [
+        row
+        for row in protective_measures_for_case(case=case, today=clock.today_in_seoul())
+        if row.state in ("active", "ending_soon", "upcoming")
+    ]
     return render(
         request,
         "portal/case.html",
         {
             "status_text": status_text,
             "next_step": next_step,
-            "services": services,
+            "services": [row.request for row in rows],
+            "team": case_team(case=case),
+            "upcoming": upcoming[:10],
+            "measures": measures,
             "survey_open": survey_state(case=case) == SurveyState.OPEN,
         },
     )

@@ -5,6 +5,7 @@ says her code word — for the case team only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ from onestop.accounts.models import Agency, AgencyKind, Role, Staff
 from onestop.accounts.services import agency_add
 from onestop.audit.models import AuditEntry
 from onestop.cases.models import Case, CaseEvent, EventKind
+from onestop.cases.services import MeasureInput, protective_measure_record
 from onestop.consent.errors import DisclosureRefused
 from onestop.consent.models import ConsentGrant, DisclosureVia, Purpose
 from onestop.consent.services import ConsentInput, consent_record, disclosure_authorize
@@ -213,3 +215,31 @@ def test_staff_off_the_case_cannot_open_or_reset(
         )
         assert answer.status_code in (403, 404)
     assert not PortalAccess.objects.exists()
+
+
+def test_her_case_page_says_who_to_contact_and_what_protects_her_now(
+    case: Case, manager: Staff
+) -> None:
+    today = clock.today_in_seoul()
+    protective_measure_record(
+        case_id=case.pk,
+        actor=manager,
+        data=MeasureInput(
+            kind="provisional_100m", issued_by="서울중앙지방법원", starts_on=today,
+            ends_on=today + dt.timedelta(days=60), decision_ref="2026초기1234",
+        ),
+    )  # fmt: skip
+    protective_measure_record(
+        case_id=case.pk,
+        actor=manager,
+        data=MeasureInput(
+            kind="provisional_telecom", issued_by="서울중앙지방법원",
+            starts_on=today - dt.timedelta(days=120), ends_on=today - dt.timedelta(days=30),
+        ),
+    )  # fmt: skip
+    text = signed_in(case, manager).get(reverse("portal:case")).content.decode()
+    assert manager.label in text  # who to contact
+    assert "잠정조치 2호: 100m 이내 접근금지" in text
+    assert f"{(today + dt.timedelta(days=60)).isoformat()}까지" in text
+    assert "잠정조치 3호" not in text  # an ended measure no longer protects her
+    assert "2026초기1234" not in text  # nor is the court's reference her business here
