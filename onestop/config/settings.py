@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "onestop.risk",
     "onestop.evidence",
     "onestop.safety",
+    "onestop.takedown",
     "onestop.messaging",
     "onestop.support",
     "onestop.shelters",

@@ -1,0 +1,1 @@
+"""Deletion support for digital sex crimes: hashing, hash banks, takedown tracking (layer 5)."""

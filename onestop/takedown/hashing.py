@@ -1,0 +1,93 @@
+"""Content hashes for deletion support (``shared/contracts/hashing.md``): PDQ for images, vPDQ
+for video, SHA-256 and MD5 for exact copies. Pure functions: bytes in, hashes out.
+
+Every image goes through one preparation, here and nowhere else, so that a banked hash and a
+hash of a copy found online are made the same way: EXIF orientation applied, converted to RGB
+by Pillow (16-bit greyscale clipped, as the reference does), and — when a side is longer
+than 512 px — shrunk to fit 512 x 512 with one fixed filter (bilinear), keeping the aspect."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pdqhash
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_SIDE = 512
+RESAMPLE = Image.Resampling.BILINEAR
+MAX_PIXELS = 100_000_000  # a decompression bomb is refused, not decoded
+MATCH_DISTANCE = 31  # PDQ's own threshold: a match
+REVIEW_DISTANCE = 52  # 32..52: a candidate for a person to look at
+MIN_QUALITY = 50  # below: too featureless to match automatically
+
+
+class MediaError(Exception):
+    """The file is not a readable image (``code``: unsupported_media, unreadable, too_large)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class PdqHash:
+    hex: str  # 64 hex digits, the reference's bit order
+    quality: int
+
+
+def prepared(data: bytes) -> Image.Image:
+    """The image as PDQ sees it (see the module's docstring)."""
+    try:
+        opened = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError as exc:  # not an image format Pillow knows
+        raise MediaError("unsupported_media") from exc
+    except (OSError, ValueError) as exc:  # an image, cut short or damaged
+        raise MediaError("unreadable") from exc
+    if opened.width * opened.height > MAX_PIXELS:
+        raise MediaError("too_large")
+    try:
+        opened.load()  # (decoding is lazy: a truncated file fails here, not later)
+        image: Image.Image = ImageOps.exif_transpose(opened)
+        image = image.convert("RGB")
+        if max(image.size) > MAX_SIDE:
+            image.thumbnail((MAX_SIDE, MAX_SIDE), RESAMPLE)
+    except (OSError, ValueError) as exc:
+        raise MediaError("unreadable") from exc
+    return image
+
+
+def bits_to_hex(bits: np.ndarray) -> str:
+    packed = np.packbits(np.asarray(bits, dtype=np.uint8))
+    return packed.tobytes().hex()
+
+
+def pdq_of_image(image: Image.Image) -> PdqHash:
+    bits, quality = pdqhash.compute(np.asarray(image))
+    return PdqHash(hex=bits_to_hex(bits), quality=int(quality))
+
+
+def pdq(data: bytes) -> PdqHash:
+    return pdq_of_image(prepared(data))
+
+
+def exact(data: bytes) -> dict[str, str]:
+    return {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(),
+    }
+
+
+def distance(a: str, b: str) -> int:
+    """Hamming distance of two PDQ hashes (hex)."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def verdict(found: int, *, quality: int = 100) -> str | None:
+    """``match``, ``review`` or None (too far) for a distance; a low-quality hash never matches
+    automatically."""
+    if found > REVIEW_DISTANCE:
+        return None
+    return "match" if found <= MATCH_DISTANCE and quality >= MIN_QUALITY else "review"
