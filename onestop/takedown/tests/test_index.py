@@ -1,7 +1,7 @@
-"""The in-memory index finds exactly what brute force finds: on the shared corpus' 100 needles and
-1,350 haystack hashes, the 250 pairs at distance <= 31 and a hit for every needle; on random
-hashes near and far, at every threshold; an item with several banked variants is named once, at
-its smallest distance."""
+"""The in-memory index finds exactly what brute force finds: on the shared corpus' 100 needles
+and 1,350 haystack hashes, the 250 pairs at distance <= 31 (sorted tables and a fresh tail
+alike) and a hit for every needle; on random hashes near and far, at every threshold; an item
+with several banked variants is named once, at its smallest distance."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onestop.takedown.hashing import distance
-from onestop.takedown.index import HashIndex
+from onestop.takedown.index import REBUILD_AT, HashIndex
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "pdq"
 
@@ -24,8 +24,9 @@ def lines(name: str) -> list[str]:
 def test_the_corpus_pairs_are_found_by_every_method() -> None:
     needles, haystack = lines("needles.txt"), lines("haystack.txt")
     assert (len(needles), len(haystack)) == (100, 1350)
-    index = HashIndex()
-    for number, hex_hash in enumerate(haystack):
+    # (sorted word tables for most of it, the last ones added one by one: both paths)
+    index = HashIndex.from_hashes([str(n) for n in range(1000)], haystack[:1000])
+    for number, hex_hash in enumerate(haystack[1000:], start=1000):
         index.add(str(number), hex_hash)
     reference = {
         (n, h)
@@ -58,13 +59,15 @@ def flipped(hex_hash: str, bits: list[int]) -> str:
 def test_multi_index_equals_brute_force_at_every_threshold(seed: int, threshold: int) -> None:
     rng = random.Random(seed)
     base = [f"{rng.getrandbits(256):064x}" for _ in range(20)]
-    index = HashIndex()
+    hashes = []
     for number in range(600):  # near copies of a few originals, and unrelated hashes
         if number % 3:
-            near = flipped(rng.choice(base), rng.sample(range(256), rng.randint(0, 70)))
-            index.add(f"item-{number}", near)
+            hashes.append(flipped(rng.choice(base), rng.sample(range(256), rng.randint(0, 70))))
         else:
-            index.add(f"item-{number}", f"{rng.getrandbits(256):064x}")
+            hashes.append(f"{rng.getrandbits(256):064x}")
+    index = HashIndex.from_hashes([f"item-{n}" for n in range(500)], hashes[:500])
+    for number, hex_hash in enumerate(hashes[500:], start=500):
+        index.add(f"item-{number}", hex_hash)
     for query in base[:5]:
         assert index.search(query, threshold) == index.search_brute(query, threshold)
 
@@ -79,3 +82,15 @@ def test_an_item_with_variants_is_named_once_at_its_nearest() -> None:
     assert index.search(original, 31) == [("bank-1", 2)]
     assert index.search(original, 52) == [("bank-1", 2), ("bank-2", 40)]
     assert len(index) == 3
+
+
+def test_hashes_added_one_by_one_are_folded_into_the_sorted_tables() -> None:
+    rng = random.Random(11)
+    original = f"{rng.getrandbits(256):064x}"
+    index = HashIndex()
+    index.add("early", flipped(original, [1, 2, 3]))
+    for number in range(REBUILD_AT + 10):
+        index.add(f"noise-{number}", f"{rng.getrandbits(256):064x}")
+    assert index._sorted >= REBUILD_AT  # folded in, not scanned as a tail
+    assert index.search(original, 31) == [("early", 3)]
+    assert index.search(original, 31) == index.search_brute(original, 31)
