@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 
 VENV=.venv
 STAMP="$VENV/.onestop-setup-stamp"
+VPDQ=vpdq==0.2.5  # built from source: see the end of this script
 
 want_stamp() {
-    cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1
+    { cat requirements.lock pyproject.toml; echo "$VPDQ"; } | sha256sum | cut -d' ' -f1
 }
 
 # A Python we can use: runs, and is 3.12 or newer.
@@ -56,5 +57,27 @@ fi
 echo "setup: installing requirements.lock into $VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
+
+# vPDQ (video hashes for deletion support) builds from source against FFmpeg's libraries:
+# Debian's packages are installed when missing and we are root; without them, video hashing
+# says so and its tests are skipped (like the browser tests without chromium).
+VPDQ_DEBS="libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libswresample-dev
+libavdevice-dev libavfilter-dev pkg-config ffmpeg g++"
+if ! "$VENV/bin/python" -c 'import vpdq' >/dev/null 2>&1; then
+    if ! pkg-config --exists libavcodec libavformat libswscale 2>/dev/null \
+        && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup: installing FFmpeg's development packages for vPDQ"
+        # shellcheck disable=SC2086  # (a list of package names)
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q $VPDQ_DEBS >/dev/null 2>&1 \
+            || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
+                 apt-get install -y -q $VPDQ_DEBS >/dev/null 2>&1; } || true
+    fi
+    if "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$VPDQ"; then
+        echo "setup: $VPDQ built (video hashing)"
+    else
+        echo "setup: could not build $VPDQ (needs: $VPDQ_DEBS);" \
+            "video hashing is unavailable and its tests will be skipped" >&2
+    fi
+fi
 want_stamp >"$STAMP"
 echo "setup: ready ($("$VENV/bin/python" -V))"

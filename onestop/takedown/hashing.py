@@ -91,3 +91,58 @@ def verdict(found: int, *, quality: int = 100) -> str | None:
     if found > REVIEW_DISTANCE:
         return None
     return "match" if found <= MATCH_DISTANCE and quality >= MIN_QUALITY else "review"
+
+
+# --- video ----------------------------------------------------------------------------------------
+
+MAX_VIDEO_BYTES = 2 * 1024**3
+
+
+def is_video(data: bytes) -> bool:
+    """MP4/MOV/3GP (``ftyp``), Matroska/WebM, AVI, FLV, MPEG-TS: judged from the bytes."""
+    head = data[:16]
+    return (
+        head[4:8] == b"ftyp"
+        or head.startswith(b"\x1a\x45\xdf\xa3")
+        or (head.startswith(b"RIFF") and head[8:12] == b"AVI ")
+        or head.startswith(b"FLV")
+        or (len(data) > 376 and data[0] == 0x47 and data[188] == 0x47 and data[376] == 0x47)
+    )
+
+
+@dataclass(frozen=True)
+class VideoFrame:
+    frame: int
+    quality: int
+    pdq: str
+    seconds: float
+
+
+class VideoHashingUnavailable(RuntimeError):
+    """vPDQ is not installed here (``scripts/setup.sh`` builds it when FFmpeg's libraries are
+    there)."""
+
+
+def vpdq_frames(path: str) -> list[VideoFrame]:
+    """Every frame's PDQ hash, as the vPDQ reference computes them (one per frame)."""
+    try:
+        import vpdq  # type: ignore[import-not-found,unused-ignore]  # built from source, optional
+    except ImportError as exc:
+        raise VideoHashingUnavailable(
+            "video hashing needs vpdq (scripts/setup.sh builds it with FFmpeg's libraries)"
+        ) from exc
+    try:
+        features = vpdq.computeHash(path, seconds_per_hash=0)
+    except Exception as exc:  # the binding raises a bare ValueError/RuntimeError on bad input
+        raise MediaError("unreadable") from exc
+    if not features:
+        raise MediaError("unreadable")
+    return [
+        VideoFrame(
+            frame=int(f.frame_number),
+            quality=int(f.quality),
+            pdq=str(f.hex),
+            seconds=round(float(f.timestamp), 3),
+        )
+        for f in features
+    ]
