@@ -224,6 +224,27 @@ def form_perform(
     return None
 
 
+# A service call on a submitted form: as whom, on its cleaned data; → the message to show.
+StaffPerform = Callable[[Staff, dict[str, Any]], str]
+
+
+def form_submit(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    perform: StaffPerform,
+    success: Callable[[], HttpResponse],
+    refused: Callable[[int], HttpResponse],
+) -> HttpResponse:
+    """A staff page's form (outside the case page): validate it and run the service as the
+    signed-in staff member (``form_perform``); ``success()`` when it was done, else
+    ``refused(status)`` shows the page again with the error beside its field (or, for what the
+    user may not do at all, as a message)."""
+    user = current_staff(request)
+    status = form_perform(request, form, lambda data: perform(user, data))
+    return success() if status is None else refused(status)
+
+
 def case_form_action(
     request: HttpRequest,
     case_id: UUID,

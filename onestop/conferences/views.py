@@ -25,7 +25,7 @@ from onestop.accounts.views import current_staff
 from onestop.cases.forms import add_domain_errors
 from onestop.cases.models import Case
 from onestop.cases.panels import CasePanel
-from onestop.cases.views import case_form_action, form_perform, no_store
+from onestop.cases.views import StaffPerform, case_form_action, form_submit, no_store
 from onestop.conferences.errors import ConferenceNotFound, InvalidConferenceInput
 from onestop.conferences.forms import (
     AcceptForm,
@@ -103,25 +103,6 @@ def _conference_user(request: HttpRequest) -> Staff:
     return user
 
 
-Perform = Callable[[Staff, dict[str, Any]], str]
-
-
-def _submit(
-    request: HttpRequest,
-    *,
-    form: forms.Form,
-    perform: Perform,
-    success: Callable[[], HttpResponse],
-    refused: Callable[[int], HttpResponse],
-) -> HttpResponse:
-    """Validate the form, run the service (``cases.views.form_perform``); on a refusal show the
-    page again with the error beside its field (or, for what the user may not do at all, as a
-    message)."""
-    user = current_staff(request)
-    status = form_perform(request, form, lambda data: perform(user, data))
-    return success() if status is None else refused(status)
-
-
 # --- the list -----------------------------------------------------------------------------------
 
 
@@ -170,11 +151,11 @@ def conference_list(request: HttpRequest) -> HttpResponse:
 
 
 def _referral_action(
-    request: HttpRequest, referral_id: UUID, *, name: str, form: forms.Form, perform: Perform
+    request: HttpRequest, referral_id: UUID, *, name: str, form: forms.Form, perform: StaffPerform
 ) -> HttpResponse:
     user = _conference_user(request)
     key = f"{name}-{referral_id}"
-    return _submit(
+    return form_submit(
         request,
         form=form,
         perform=perform,
@@ -238,7 +219,7 @@ def conference_new(request: HttpRequest) -> HttpResponse:
         )
         return _("회의를 잡았습니다.")
 
-    return _submit(
+    return form_submit(
         request,
         form=form,
         perform=perform,
@@ -364,7 +345,7 @@ def conference_form_action(
         fresh = conference_get_for_user(user=user, conference_id=conference.pk)
         return _render_conference(request, user, fresh, bound={name: form}, status=status)
 
-    return _submit(
+    return form_submit(
         request,
         form=form,
         perform=lambda actor, data: perform(conference, actor, data),

@@ -9,7 +9,7 @@ only, never stored in a page that is shown again, and never cached."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -29,7 +29,13 @@ from onestop.cases.models import Case
 from onestop.cases.panels import CasePanel
 from onestop.cases.permissions import can_read_sealed_locations
 from onestop.cases.selectors import case_get_for_user
-from onestop.cases.views import case_form_action, form_perform, no_store, render_case_page
+from onestop.cases.views import (
+    StaffPerform,
+    case_form_action,
+    form_submit,
+    no_store,
+    render_case_page,
+)
 from onestop.core import clock
 from onestop.core.errors import DomainError, NotFound
 from onestop.shelters.forms import (
@@ -91,25 +97,6 @@ def _board_user(request: HttpRequest) -> Staff:
     if not can_view_board(user):
         raise Http404
     return user
-
-
-Perform = Callable[[Staff, dict[str, Any]], str]
-
-
-def _submit(
-    request: HttpRequest,
-    *,
-    form: forms.Form,
-    perform: Perform,
-    success: Callable[[], HttpResponse],
-    refused: Callable[[int], HttpResponse],
-) -> HttpResponse:
-    """Validate the form, run the service (``cases.views.form_perform``); on a refusal show the
-    page again with the error beside its field (or, for what the user may not do at all, as a
-    message)."""
-    user = current_staff(request)
-    status = form_perform(request, form, lambda data: perform(user, data))
-    return success() if status is None else refused(status)
 
 
 # --- the occupancy board ------------------------------------------------------------------------
@@ -190,7 +177,7 @@ def facility_new(request: HttpRequest) -> HttpResponse:
         )
         return _("'%s' 시설을 등록했습니다.") % made.name
 
-    return _submit(
+    return form_submit(
         request,
         form=form,
         perform=perform,
@@ -202,12 +189,12 @@ def facility_new(request: HttpRequest) -> HttpResponse:
 
 
 def _facility_action(
-    request: HttpRequest, facility_id: UUID, *, name: str, form: forms.Form, perform: Perform
+    request: HttpRequest, facility_id: UUID, *, name: str, form: forms.Form, perform: StaffPerform
 ) -> HttpResponse:
     user = _board_user(request)
     facility = facility_get_for_board(user=user, facility_id=facility_id)
     key = f"{name}-{facility.pk}"
-    return _submit(
+    return form_submit(
         request,
         form=form,
         perform=perform,
