@@ -12,9 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import Staff
 from onestop.audit.models import AuditEntry
-from onestop.cases.models import Case
+from onestop.cases.models import Case, CaseTeamMember
+from onestop.cases.selectors import MeasureRow, case_team, protective_measures_for_case
+from onestop.core import clock
 from onestop.core.actors import PORTAL_ACTOR_LABEL
 from onestop.evidence.models import EvidenceFile
+from onestop.portal.models import PortalAccess
+from onestop.support.models import Delivery, ServiceRequest
+from onestop.support.selectors import support_plan_for_case
 
 # What an audited action means, said to her. Matched by the longest prefix; anything else is
 # "updated the record".
@@ -102,3 +107,44 @@ def access_log_for_case(*, case: Case, limit: int = 200) -> list[AccessRow]:
             AccessRow(at=entry.at, who=who, agency=agency, what=_words(entry.action), by_her=by_her)
         )
     return rows
+
+
+@dataclass(frozen=True)
+class CaseOverview:
+    services: list[ServiceRequest]
+    team: list[CaseTeamMember]
+    upcoming: list[tuple[Delivery, ServiceRequest]]  # scheduled, soonest first (at most 10)
+    measures: list[MeasureRow]  # in force, or decided and starting soon
+
+
+def case_overview(*, case: Case) -> CaseOverview:
+    """Her case page: her services and their decisions, who to contact, what is scheduled and
+    which protective measures protect her."""
+    rows = support_plan_for_case(case=case)
+    now = clock.now()
+    upcoming = sorted(
+        (
+            (delivery, row.request)
+            for row in rows
+            for delivery in row.deliveries
+            if delivery.starts_at and delivery.starts_at > now and delivery.cancelled_at is None
+        ),
+        key=lambda pair: pair[0].starts_at or now,
+    )
+    measures = [
+        row
+        for row in protective_measures_for_case(case=case, today=clock.today_in_seoul())
+        if row.state in ("active", "ending_soon", "upcoming")
+    ]
+    return CaseOverview(
+        services=[row.request for row in rows],
+        team=case_team(case=case),
+        upcoming=upcoming[:10],
+        measures=measures,
+    )
+
+
+def portal_access_for_case(*, case: Case) -> PortalAccess | None:
+    """The case's portal access, for its staff panel (the caller has the case through the
+    access-filtered case selector)."""
+    return PortalAccess.objects.filter(case=case).first()

@@ -21,7 +21,7 @@ from onestop.cases.panels import CasePanel
 from onestop.cases.permissions import can_move_workflow
 from onestop.cases.views import case_form_action
 from onestop.core import clock
-from onestop.portal.models import PortalAccess
+from onestop.portal.selectors import portal_access_for_case
 from onestop.portal.services import (
     display_code,
     portal_access_open_for_case,
@@ -50,7 +50,7 @@ class PortalResetForm(forms.Form):
 def portal_staff_panel(
     case: Case, user: Staff, bound: Mapping[str, forms.Form]
 ) -> CasePanel | None:
-    access = PortalAccess.objects.filter(case=case).first()
+    access = portal_access_for_case(case=case)
     may_act = can_move_workflow(user, case)
     locked = access is not None and access.locked_until is not None
     locked = (

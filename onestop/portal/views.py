@@ -20,11 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.cases.forms import add_domain_errors
 from onestop.cases.models import CaseStatus
-from onestop.cases.selectors import case_team, protective_measures_for_case
 from onestop.cases.views import no_store
 from onestop.consent.selectors import consents_for_case, disclosures_for_case
 from onestop.consent.services import consent_withdraw_by_victim, purpose_label
-from onestop.core import clock
 from onestop.core.actors import PORTAL_ACTOR_LABEL
 from onestop.core.errors import DomainError
 from onestop.portal.forms import (
@@ -36,10 +34,9 @@ from onestop.portal.forms import (
     new_submission_token,
 )
 from onestop.portal.models import PortalAccess
-from onestop.portal.selectors import access_log_for_case
+from onestop.portal.selectors import access_log_for_case, case_overview
 from onestop.portal.services import display_code, portal_apply, portal_apply_more, portal_sign_in
 from onestop.portal.survey import SurveyState, survey_state
-from onestop.support.selectors import support_plan_for_case
 
 SESSION_KEY = "portal_access"
 SEEN_KEY = "portal_seen"
@@ -140,33 +137,17 @@ def case_view(request: HttpRequest) -> HttpResponse:
         return redirect("portal:sign_in")
     case = access.case
     status_text, next_step = STATUS_TEXT[case.status]
-    # her own case: the access she signed in with is the filter
-    rows = support_plan_for_case(case=case)
-    now = clock.now()
-    upcoming = sorted(
-        (
-            (delivery, row.request)
-            for row in rows
-            for delivery in row.deliveries
-            if delivery.starts_at and delivery.starts_at > now and delivery.cancelled_at is None
-        ),
-        key=lambda pair: pair[0].starts_at or now,
-    )
-    measures = [
-        row
-        for row in protective_measures_for_case(case=case, today=clock.today_in_seoul())
-        if row.state in ("active", "ending_soon", "upcoming")
-    ]
+    overview = case_overview(case=case)
     return render(
         request,
         "portal/case.html",
         {
             "status_text": status_text,
             "next_step": next_step,
-            "services": [row.request for row in rows],
-            "team": case_team(case=case),
-            "upcoming": upcoming[:10],
-            "measures": measures,
+            "services": overview.services,
+            "team": overview.team,
+            "upcoming": overview.upcoming,
+            "measures": overview.measures,
             "survey_open": survey_state(case=case) == SurveyState.OPEN,
         },
     )
