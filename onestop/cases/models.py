@@ -136,6 +136,7 @@ class TeamRole(models.TextChoices):
     CASE_MANAGER = "case_manager", _("사례관리자")
     COUNSELOR = "counselor", _("상담원")
     EXPERT = "expert", _("전문가")
+    DELETION = "deletion", _("삭제지원 담당자")
 
 
 class EventKind(models.TextChoices):
@@ -174,6 +175,9 @@ class EventKind(models.TextChoices):
     APPLICATION_TAKEN = "application_taken", _("홈페이지 신청 확인")
     SAFETY_PLAN_SAVED = "safety_plan_saved", _("안전 계획 저장")
     MESSAGE_FROM_VICTIM = "message_from_victim", _("피해자 메시지")
+    DELETION_MANDATE = "deletion_mandate", _("삭제 지원 요청")
+    TAKEDOWN_FOUND = "takedown_found", _("유포물 발견")
+    TAKEDOWN_STEP = "takedown_step", _("삭제 요청 진행")
     REMINDER = "reminder", _("알림")
 
 

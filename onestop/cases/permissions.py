@@ -19,6 +19,7 @@ TEAM_ROLE_FOR_STAFF: dict[str, frozenset[str]] = {
     TeamRole.CASE_MANAGER: frozenset({Role.CASE_MANAGER, Role.SUPERVISOR}),
     TeamRole.COUNSELOR: frozenset({Role.HOTLINE_COUNSELOR, Role.CASE_MANAGER}),
     TeamRole.EXPERT: frozenset({Role.EXPERT}),
+    TeamRole.DELETION: frozenset({Role.DELETION_STAFF}),
 }
 
 

@@ -1,4 +1,4 @@
-"""Deletion support (layer 5)."""
+"""Deletion support (layer 6)."""
 
 from django.apps import AppConfig
 

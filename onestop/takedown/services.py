@@ -11,6 +11,7 @@ import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
 import numpy as np
 from django.db import transaction
@@ -30,7 +31,7 @@ from onestop.takedown.hashing import (
     vpdq_frames,
 )
 from onestop.takedown.index import HashIndex, words_of
-from onestop.takedown.models import BankHash, BankItem, MediaKind
+from onestop.takedown.models import BankHash, BankItem, ContentLabel, MediaKind
 from onestop.takedown.variants import banking_variants, query_variants
 
 VIDEO_SHARE = 0.8  # a video matches when this share of its good frames match banked frames
@@ -51,9 +52,18 @@ def _video_frames(data: bytes) -> list[tuple[int, str, int]]:
 
 
 @transaction.atomic
-def bank_add(*, case: Case, data: bytes, actor: Staff | None, actor_label: str) -> BankItem:
-    """Bank one file for the case: its hashes (and variants), sealed; the file is not kept.
-    The same file banked again for the case is the same item. Raises ``MediaError``."""
+def bank_add(
+    *,
+    case: Case,
+    data: bytes,
+    actor: Staff | None,
+    actor_label: str,
+    label: str = ContentLabel.ILLEGAL_RECORDING,
+    evidence_file_id: UUID | None = None,
+) -> BankItem:
+    """Bank one file for the case: its hashes (and variants), sealed; the file is not kept
+    here (``evidence_file_id`` names the evidence copy when staff chose to keep one). The same
+    file banked again for the case is the same item. Raises ``MediaError``."""
     if not data:
         raise MediaError("unreadable")
     if len(data) > MAX_BYTES:
@@ -79,6 +89,10 @@ def bank_add(*, case: Case, data: bytes, actor: Staff | None, actor_label: str) 
         quality=quality,
         needs_review=quality < MIN_QUALITY,
         sha256_index=digest,
+        sha256=hashlib.sha256(data).hexdigest(),
+        md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
+        label=label,
+        evidence_file_id=evidence_file_id,
         banked_at=clock.now(),
         banked_by=actor,
         banked_by_label=actor_label if actor is None else "",
@@ -120,15 +134,17 @@ def bank_load() -> Bank:
     """Every banked hash, unsealed into memory (the caller audits what it looks up)."""
     items = {
         str(pk): (reference, quality)
-        for pk, reference, quality in BankItem.objects.values_list(
-            "pk", "case__reference", "quality"
-        )
+        for pk, reference, quality in BankItem.objects.filter(
+            withdrawn_at__isnull=True
+        ).values_list("pk", "case__reference", "quality")
     }
     image_ids: list[str] = []
     image_words: list[np.ndarray] = []
     frames: dict[str, list[np.ndarray]] = {}
-    for hash_row in BankHash.objects.select_related("item").only(
-        "pdq", "quality", "item__kind", "item_id"
+    for hash_row in (
+        BankHash.objects.filter(item__withdrawn_at__isnull=True)
+        .select_related("item")
+        .only("pdq", "quality", "item__kind", "item_id")
     ):
         item = str(hash_row.item_id)
         if hash_row.item.kind == MediaKind.VIDEO:
