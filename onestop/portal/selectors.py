@@ -20,6 +20,7 @@ from onestop.evidence.models import EvidenceFile
 from onestop.portal.models import PortalAccess
 from onestop.support.models import Delivery, ServiceRequest
 from onestop.support.selectors import support_plan_for_case
+from onestop.takedown.selectors import DeletionSummary, deletion_summary_for_case
 
 # What an audited action means, said to her. Matched by the longest prefix; anything else is
 # "updated the record".
@@ -115,11 +116,12 @@ class CaseOverview:
     team: list[CaseTeamMember]
     upcoming: list[tuple[Delivery, ServiceRequest]]  # scheduled, soonest first (at most 10)
     measures: list[MeasureRow]  # in force, or decided and starting soon
+    deletion: DeletionSummary  # her deletion support in numbers
 
 
 def case_overview(*, case: Case) -> CaseOverview:
     """Her case page: her services and their decisions, who to contact, what is scheduled and
-    which protective measures protect her."""
+    which protective measures protect her, and how her deletion support stands."""
     rows = support_plan_for_case(case=case)
     now = clock.now()
     upcoming = sorted(
@@ -141,6 +143,7 @@ def case_overview(*, case: Case) -> CaseOverview:
         team=case_team(case=case),
         upcoming=upcoming[:10],
         measures=measures,
+        deletion=deletion_summary_for_case(case=case),
     )
 
 

@@ -148,6 +148,7 @@ def case_view(request: HttpRequest) -> HttpResponse:
             "team": overview.team,
             "upcoming": overview.upcoming,
             "measures": overview.measures,
+            "deletion": overview.deletion,
             "survey_open": survey_state(case=case) == SurveyState.OPEN,
         },
     )

@@ -243,3 +243,42 @@ def test_her_case_page_says_who_to_contact_and_what_protects_her_now(
     assert f"{(today + dt.timedelta(days=60)).isoformat()}까지" in text
     assert "잠정조치 3호" not in text  # an ended measure no longer protects her
     assert "2026초기1234" not in text  # nor is the court's reference her business here
+
+
+def test_her_case_page_tells_how_her_deletion_support_stands_without_urls(
+    case: Case, manager: Staff, supervisor: Staff
+) -> None:
+    from onestop.takedown import tracking
+    from onestop.takedown.models import PlatformKind, TakedownStatus
+
+    client = signed_in(case, manager)
+    assert "삭제 지원" not in client.get(reverse("portal:case")).content.decode()
+    tracking.platform_save(
+        actor=supervisor,
+        data=tracking.PlatformInput(
+            name="웹하드 예시", kind=PlatformKind.FILE_SHARING, country="KR",
+            domains="webhard.example", report_channel="https://webhard.example/report",
+            response_hours=24,
+        ),
+    )  # fmt: skip
+    tracking.mandate_record(
+        actor=manager, case_id=case.pk,
+        data=tracking.MandateInput(relation="victim", proof_kind="id_checked"),
+    )  # fmt: skip
+    for n in (1, 2):
+        request = tracking.takedown_request_open(
+            actor=manager, case_id=case.pk,
+            data=tracking.FoundInput(url=f"https://webhard.example/v/{n}"),
+        )  # fmt: skip
+    tracking.takedown_evidence_preserve(
+        actor=manager, case_id=case.pk, request_id=request.pk, name="c.txt", data=b"page",
+        captured_at=None, keep_file=False,
+    )  # fmt: skip
+    for to in (TakedownStatus.REQUESTED, TakedownStatus.REMOVED):
+        tracking.takedown_request_step(
+            actor=manager, case_id=case.pk, request_id=request.pk,
+            data=tracking.StepInput(to_status=to),
+        )  # fmt: skip
+    text = client.get(reverse("portal:case")).content.decode()
+    assert "찾아낸 게시물 2건 가운데 1건이 삭제되거나 차단되었고, 1건은 삭제를 요청하고" in text
+    assert "webhard" not in text  # no URL, no platform on her page
