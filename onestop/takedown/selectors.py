@@ -26,7 +26,13 @@ from onestop.takedown.models import (
     TakedownStep,
 )
 from onestop.takedown.permissions import is_desk
-from onestop.takedown.tracking import NEXT, OPEN_STATUSES, WAITING_STATUSES, is_overdue
+from onestop.takedown.tracking import (
+    GONE_STATUSES,
+    NEXT,
+    OPEN_STATUSES,
+    WAITING_STATUSES,
+    is_overdue,
+)
 
 
 def deletion_cases_for_user(*, user: Staff) -> QuerySet[Case]:
@@ -211,3 +217,28 @@ def review_queue_for_user(*, user: Staff, limit: int = 200) -> list[ReviewRow]:
             )
         )
     return sorted(rows, key=lambda r: r.found_at)
+
+
+@dataclass(frozen=True)
+class DeletionSummary:
+    """Her deletion support in numbers, for her own portal page: no URL, no platform (a page
+    someone else reads over her shoulder says as little as possible)."""
+
+    banked: int
+    found: int
+    gone: int  # removed or blocked
+    in_progress: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.banked or self.found)
+
+
+def deletion_summary_for_case(*, case: Case) -> DeletionSummary:
+    statuses = list(TakedownRequest.objects.filter(case=case).values_list("status", flat=True))
+    return DeletionSummary(
+        banked=BankItem.objects.filter(case=case, withdrawn_at__isnull=True).count(),
+        found=len(statuses),
+        gone=sum(1 for s in statuses if s in GONE_STATUSES),
+        in_progress=sum(1 for s in statuses if s in OPEN_STATUSES),
+    )
