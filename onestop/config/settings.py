@@ -263,3 +263,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("ONESTOP_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Re-upload monitoring (takedown). Where other crawlers drop files for the folder sources (a
+# source's folder must be inside it), and the limits of fetching pages and media.
+TAKEDOWN_DROP_ROOT = Path(os.environ.get("ONESTOP_TAKEDOWN_DROP_ROOT", VAR_DIR / "monitoring-drop"))
+TAKEDOWN_DROP_SETTLE_SECONDS = 30  # a dropped file changed more recently is left for next time
+TAKEDOWN_DROP_MAX_BYTES = 500 * 1024**2
+# Never fetch private, loopback or link-local addresses (tests serve from 127.0.0.1).
+TAKEDOWN_MONITOR_ALLOW_PRIVATE = False
+TAKEDOWN_MONITOR_MAX_BYTES = 50 * 1024**2  # one response
+TAKEDOWN_MONITOR_TIMEOUT = 20  # seconds without a byte
+TAKEDOWN_MONITOR_DEADLINE = 120  # seconds for one response in all
+TAKEDOWN_MONITOR_MAX_REDIRECTS = 3
+TAKEDOWN_MONITOR_MAX_LINKS_PER_PAGE = 100
+TAKEDOWN_MONITOR_MAX_FETCHES = 2000  # one run of one source
+TAKEDOWN_MONITOR_MAX_URLS = 500  # one source's list
+TAKEDOWN_MONITOR_STALE_HOURS = 6  # an unfinished run older than this is taken over
+TAKEDOWN_MONITOR_USER_AGENT = (
+    "OneStop-ReuploadMonitor/1.0 (deletion support; +https://onestop.invalid/monitor)"
+)
+# The in-memory bank: how far back each refresh looks for late commits, and how often it checks
+# its count of items against the database's.
+TAKEDOWN_BANK_REFRESH_OVERLAP_SECONDS = 300
+TAKEDOWN_BANK_CHECK_SECONDS = 60
+
+# Sweeps of higher layers that `onestop scheduler` enqueues beside the reminder sweep: (dotted
+# path of a task, seconds between two). Re-upload monitoring starts the sources that are due.
+ONESTOP_PERIODIC_TASKS = [("onestop.takedown.tasks.monitoring_sweep_task", 600)]

@@ -72,6 +72,7 @@ from onestop.consent.services import (
     disclosure_record,
 )
 from onestop.core import clock
+from onestop.demo.deletion import DeletionSeries
 from onestop.demo.evidence import EvidenceSeries
 from onestop.demo.portal import PortalSeries
 from onestop.demo.support import SupportSeries
@@ -133,6 +134,7 @@ LOGINS: list[DemoLogin] = [
     DemoLogin("expert2", Role.EXPERT, MARKER_AGENCY, "서미란 임상심리전문가"),
     DemoLogin("statistician", Role.STATISTICIAN, MARKER_AGENCY, "윤가영 통계 담당"),
     DemoLogin("admin", Role.ADMIN, MARKER_AGENCY, "장민호 시스템 관리자"),
+    DemoLogin("deletion1", Role.DELETION_STAFF, MARKER_AGENCY, "배수아 삭제지원 담당자"),
     DemoLogin("hotline-seoul", Role.HOTLINE_COUNSELOR, "hotline-seoul", "강은비 상담원"),
     DemoLogin("hotline-seoul-lead", Role.SUPERVISOR, "hotline-seoul", "신경자 센터장"),
     DemoLogin("hotline-gyeonggi", Role.HOTLINE_COUNSELOR, "hotline-gyeonggi", "임다은 상담원"),
@@ -1242,6 +1244,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoResult:
         SupportSeries(loader).schedule()
         EvidenceSeries(loader).schedule()
         PortalSeries(loader).schedule()
+        DeletionSeries(loader).schedule()
         for step in sorted(loader.steps):
             set_time(step.at)
             step.run()

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pdqhash
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_SIDE = 512
 RESAMPLE = Image.Resampling.BILINEAR
@@ -32,6 +36,24 @@ class MediaError(Exception):
         self.code = code
 
 
+_STRICT = threading.Lock()
+
+
+@contextmanager
+def _truncated_refused() -> Iterator[None]:
+    """Decode with Pillow refusing a file cut short. WeasyPrint (our PDFs) switches Pillow's
+    process-wide ``LOAD_TRUNCATED_IMAGES`` on when it is imported; a cut file would then hash as
+    whatever part of it arrived, in some processes and not others. The switch is Pillow's module
+    global, so it is turned off for the decode under a lock and put back."""
+    with _STRICT:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 @dataclass(frozen=True)
 class PdqHash:
     hex: str  # 64 hex digits, the reference's bit order
@@ -41,7 +63,11 @@ class PdqHash:
 def prepared(data: bytes) -> Image.Image:
     """The image as PDQ sees it (see the module's docstring)."""
     try:
-        opened = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # our own ceiling (MAX_PIXELS) is checked below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:  # over Pillow's own ceiling: refused unread
+        raise MediaError("too_large") from exc
     except UnidentifiedImageError as exc:  # not an image format Pillow knows
         raise MediaError("unsupported_media") from exc
     except (OSError, ValueError) as exc:  # an image, cut short or damaged
@@ -49,7 +75,8 @@ def prepared(data: bytes) -> Image.Image:
     if opened.width * opened.height > MAX_PIXELS:
         raise MediaError("too_large")
     try:
-        opened.load()  # (decoding is lazy: a truncated file fails here, not later)
+        with _truncated_refused():
+            opened.load()  # (decoding is lazy: a truncated file fails here, not later)
         image: Image.Image = ImageOps.exif_transpose(opened)
         image = image.convert("RGB")
         if max(image.size) > MAX_SIDE:

@@ -37,7 +37,7 @@ class BankItem(BaseModel):
     quality = models.PositiveSmallIntegerField()
     needs_review = models.BooleanField(default=False)
     sha256_index = models.CharField(max_length=64, db_index=True)
-    banked_at = models.DateTimeField()
+    banked_at = models.DateTimeField(db_index=True)  # the cached index refreshes by it
     banked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -55,7 +55,7 @@ class BankItem(BaseModel):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, db_index=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

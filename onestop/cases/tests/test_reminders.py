@@ -302,7 +302,8 @@ def test_the_sweep_task_sends_measure_endings_once_even_when_enqueued_twice(
 
 
 @pytest.mark.django_db
-def test_scheduler_once_enqueues_one_sweep(case, manager, counselor, sources):
+def test_scheduler_once_enqueues_one_sweep(case, manager, counselor, sources, settings):
+    settings.ONESTOP_PERIODIC_TASKS = []
     measure(case, manager, in_days(5))
     run_pending_tasks()
     out = io.StringIO()
@@ -312,6 +313,18 @@ def test_scheduler_once_enqueues_one_sweep(case, manager, counselor, sources):
     assert str(queued.get().id) in out.getvalue()
     assert run_pending_tasks() == 1
     assert notified("measure_ending") == sorted([manager.username, counselor.username])
+
+
+@pytest.mark.django_db
+def test_scheduler_once_also_enqueues_the_higher_layers_sweeps():
+    out = io.StringIO()
+    call_command("scheduler", "--once", stdout=out)
+    queued = sorted(r.task_path for r in DBTaskResult.objects.filter(status="READY"))
+    assert queued == [
+        "onestop.cases.tasks.reminders_sweep",
+        "onestop.takedown.tasks.monitoring_sweep_task",
+    ]
+    assert run_pending_tasks() == 2  # both run (no monitoring source is due: nothing else)
 
 
 # --- two sweeps at once (PostgreSQL) ------------------------------------------------------------

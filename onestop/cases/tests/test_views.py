@@ -382,8 +382,9 @@ def test_dashboard_lists_without_names_and_without_n_plus_one(
     login(client, supervisor)
     # (+2: the conferences panel's open actions and upcoming meetings; +1: the support approvals
     # waiting for this supervisor; +1: whether her agency runs shelters; +1 each: applications
-    # from the portal nobody took, cases with unread messages from victims, the survey summary)
-    with django_assert_max_num_queries(14):
+    # from the portal nobody took, cases with unread messages from victims, the survey summary;
+    # +1: overdue takedown requests)
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("cases:dashboard"))
     assert response.status_code == 200
     html = response.content.decode()

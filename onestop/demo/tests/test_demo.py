@@ -110,7 +110,11 @@ def test_police_referrals_consents_and_disclosures_are_there(loaded):
     staff_grants = ConsentGrant.objects.filter(source="staff")
     assert staff_grants.count() >= 4
     assert staff_grants.filter(withdrawn_at__isnull=False).exists()
-    assert Disclosure.objects.count() == staff_grants.count()
+    # every consent to share with providers was used once; the consent to deletion support
+    # (the deletion demo's) lets her hashes be exported, which discloses nothing of the case
+    assert staff_grants.filter(purpose="deletion_support").count() == 1
+    shared = staff_grants.exclude(purpose="deletion_support")
+    assert Disclosure.objects.count() == shared.count()
     assert {d.basis for d in Disclosure.objects.all()} == {"consent"}
 
 
@@ -173,3 +177,49 @@ def test_the_portal_can_be_tried_with_the_published_code(loaded):
     assert PortalAccess.objects.count() == 1
     assert Message.objects.filter(case=access.case).count() == 2
     assert SafetyPlan.objects.filter(case=access.case).exists()
+
+
+def test_deletion_support_is_there_at_every_stage(loaded):
+    from onestop.takedown.export import export_rows, export_scope
+    from onestop.takedown.models import BankItem, DeletionMandate, Platform, TakedownRequest
+    from onestop.takedown.tracking import is_overdue
+
+    platforms = list(Platform.objects.all())
+    assert len(platforms) == 5
+    assert {p.is_foreign for p in platforms} == {True, False}
+    assert all(d.endswith(".example") for p in platforms for d in p.domain_list())
+    (mandate,) = DeletionMandate.objects.all()
+    assert (mandate.relation, mandate.revoked_at) == ("victim", None)
+    case = mandate.case
+    items = list(BankItem.objects.all())
+    assert [i.case_id for i in items] == [case.pk, case.pk]
+    assert not any(i.needs_review for i in items)
+    requests = {r.platform.kind: r for r in TakedownRequest.objects.select_related("platform")}
+    now = clock.now()
+    assert {kind: (r.status, is_overdue(r, now=now)) for kind, r in requests.items()} == {
+        "file_sharing": ("removed", False),
+        "community": ("requested", True),
+        "adult_site": ("escalated", False),
+        "social_media": ("requested", False),
+        "search_engine": ("found", False),
+    }
+    assert requests["adult_site"].platform.is_foreign
+    assert requests["adult_site"].evidence_file_id is not None  # the capture, kept as evidence
+    assert all(r.evidence_preserved and r.case_id == case.pk for r in requests.values())
+    removed = requests["file_sharing"].steps.get(status_to="removed")
+    assert removed.at < removed.recorded_at  # answered at night, written down the next morning
+    for request in requests.values():
+        steps = list(request.steps.order_by("recorded_at"))
+        assert [s.at for s in steps] == sorted(s.at for s in steps)
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {
+        "takedown.platform_save",
+        "takedown.mandate_record",
+        "takedown.bank_add",
+        "takedown.request_found",
+        "takedown.evidence_preserve",
+        "takedown.step",
+    } <= actions
+    exported = list(export_rows(scope=export_scope(actor=None)))
+    assert {r.id for r in exported} == {str(i.pk) for i in items}
+    assert case.reference not in repr(exported)

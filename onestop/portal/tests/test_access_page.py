@@ -280,5 +280,7 @@ def test_her_case_page_tells_how_her_deletion_support_stands_without_urls(
             data=tracking.StepInput(to_status=to),
         )  # fmt: skip
     text = client.get(reverse("portal:case")).content.decode()
-    assert "찾아낸 게시물 2건 가운데 1건이 삭제되거나 차단되었고, 1건은 삭제를 요청하고" in text
+    assert "찾아낸 게시물: 2</li>" in text
+    assert "삭제되거나 차단된 게시물: 1</li>" in text
+    assert "삭제를 요청하고 있는 게시물: 1</li>" in text
     assert "webhard" not in text  # no URL, no platform on her page

@@ -101,3 +101,48 @@ def test_the_corpus_empty_clip_is_unreadable() -> None:
     (line,), status = run(CORPUS / "video" / "chair-orig-22-hd-no-bar.mp4")
     assert line["error"] == "unreadable"
     assert status == 1
+
+
+def png_header_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims a picture of ``width`` x ``height`` with almost no data: what
+    a decompression bomb looks like before it is decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("side", [11_000, 20_000])  # over our 100 Mpx; over Pillow's ceiling too
+def test_a_picture_too_big_to_decode_is_refused_unread(tmp_path: Path, side: int) -> None:
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_header_claiming(side, side))
+    lines, status = run(bomb, CORPUS / "images" / "LA.png")
+    assert status == 1
+    assert lines[0] == {"file": str(bomb), "error": "too_large"}
+    assert "pdq" in lines[1]
+
+
+def test_a_cut_picture_is_unreadable_even_after_weasyprint_loosened_pillow(tmp_path: Path) -> None:
+    """Importing WeasyPrint (the PDFs) turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole
+    process; hashing still refuses a file cut short, and leaves WeasyPrint's setting as it was."""
+    import weasyprint  # type: ignore[import-untyped]  # noqa: F401  (its import sets the flag)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes((CORPUS / "images" / "rgb.jpeg").read_bytes()[:400])
+    lines, status = run(cut)
+    assert status == 1
+    assert lines == [{"file": str(cut), "error": "unreadable"}]
+    assert ImageFile.LOAD_TRUNCATED_IMAGES

@@ -333,11 +333,13 @@ def test_a_platform_is_asked_only_after_the_evidence_is_preserved(
     assert request.evidence_preserved
     assert len(request.capture_sha256) == 64
     assert len(request.capture_pdq) == 64
+    assert request.evidence_file_id is not None
     kept = EvidenceFile.objects.get(pk=request.evidence_file_id)
     assert kept.case_id == case.pk
     requested = step(manager, case, request, S.REQUESTED)
     assert requested.status == S.REQUESTED
     assert requested.times_requested == 1
+    assert requested.requested_at is not None
     assert requested.due_at == requested.requested_at + dt.timedelta(hours=24)
 
 
@@ -357,6 +359,7 @@ def test_the_whole_road_with_dated_steps(
     step(manager, case, request, S.NO_RESPONSE)
     step(manager, case, request, S.ESCALATED, note="방심위 접수 2026-1234")
     escalated = TakedownRequest.objects.get(pk=request.pk)
+    assert escalated.escalated_at is not None
     assert escalated.due_at == escalated.escalated_at + dt.timedelta(hours=tracking.REGULATOR_HOURS)
     monkeypatch.setattr(clock, "now", lambda: start + dt.timedelta(hours=120))
     yesterday = start + dt.timedelta(hours=96)  # recorded a day after it happened
