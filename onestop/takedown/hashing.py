@@ -77,8 +77,9 @@ def prepared(data: bytes) -> Image.Image:
     try:
         with _truncated_refused():
             opened.load()  # (decoding is lazy: a truncated file fails here, not later)
-        image: Image.Image = ImageOps.exif_transpose(opened)
-        image = image.convert("RGB")
+        # in place, and no conversion of what is already RGB: the same pixels without two copies
+        ImageOps.exif_transpose(opened, in_place=True)
+        image: Image.Image = opened if opened.mode == "RGB" else opened.convert("RGB")
         if max(image.size) > MAX_SIDE:
             image.thumbnail((MAX_SIDE, MAX_SIDE), RESAMPLE)
     except (OSError, ValueError) as exc:
