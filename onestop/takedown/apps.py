@@ -20,6 +20,8 @@ class TakedownConfig(AppConfig):
             register_dashboard_panel,
             register_event_detail,
         )
+        from onestop.cases.reminders import register_reminder_source
+        from onestop.takedown.selectors import REMINDER_LABELS, takedown_overdue_due
         from onestop.takedown.timeline import KINDS as TIMELINE_KINDS
         from onestop.takedown.timeline import takedown_event_detail
         from onestop.takedown.views import takedown_case_panel, takedown_dashboard_panel
@@ -27,3 +29,4 @@ class TakedownConfig(AppConfig):
         register_case_panel("takedown", takedown_case_panel, order=37)
         register_dashboard_panel("takedown", takedown_dashboard_panel, order=30)
         register_event_detail(TIMELINE_KINDS, takedown_event_detail)
+        register_reminder_source("takedown", takedown_overdue_due, labels=REMINDER_LABELS)

@@ -4,16 +4,20 @@ victim's name or contact: deletion work is done by case reference, bank item and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onestop.accounts.models import Staff
 from onestop.cases.models import Case
 from onestop.cases.permissions import visible_cases_filter
+from onestop.cases.reminders import DueReminder
 from onestop.takedown.errors import TakedownNotFound
 from onestop.takedown.models import (
     BankItem,
@@ -242,3 +246,36 @@ def deletion_summary_for_case(*, case: Case) -> DeletionSummary:
         gone=sum(1 for s in statuses if s in GONE_STATUSES),
         in_progress=sum(1 for s in statuses if s in OPEN_STATUSES),
     )
+
+
+REMINDER_LABELS = {"takedown_overdue": gettext_noop("삭제 요청 응답 기한 초과")}
+
+
+def takedown_overdue_due(now: dt.datetime) -> Iterator[DueReminder]:
+    """A reminder source (``cases.reminders``): each request still waiting past its due time —
+    the platform's, or the regulator's — tells the case team once per due time (asking again or
+    escalating sets a new one, and brings a new reminder). Names the case reference and the
+    platform, never the URL."""
+    overdue = (
+        TakedownRequest.objects.filter(status__in=WAITING_STATUSES, due_at__lt=now)
+        .select_related("case", "platform")
+        .order_by("due_at")
+    )
+    for request in overdue.iterator(chunk_size=500):
+        assert request.due_at is not None  # noqa: S101 — the filter says so
+        yield DueReminder(
+            key=f"takedown_overdue:{request.pk}:{request.due_at.isoformat()}",
+            kind="takedown_overdue",
+            due_at=request.due_at,
+            text=gettext_noop(
+                "%(reference)s: %(platform)s 삭제 요청의 응답 기한(%(due)s)이 지났습니다."
+            ),
+            link=reverse("takedown:case", args=[request.case_id]) + f"#request-{request.pk}",
+            case_id=request.case_id,
+            team_of_case=True,
+            data={
+                "reference": request.case.reference,
+                "platform": request.platform.name,
+                "due": timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M"),
+            },
+        )

@@ -508,3 +508,48 @@ def test_overdue_is_exactly_past_the_expected_response(hours: int, after: int) -
     for other in (S.FOUND, S.REMOVED, S.REFUSED, S.NO_RESPONSE, S.BLOCKED):
         request.status = other
         assert not tracking.is_overdue(request, now=now)
+
+
+# --- overdue reminders ----------------------------------------------------------------------
+
+
+def test_an_overdue_request_reminds_the_team_once_per_due_time(
+    manager: Staff,
+    staff: dict[str, Staff],
+    case: Case,
+    platforms: dict[str, Platform],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from onestop.cases.models import Notification
+    from onestop.cases.services import reminders_send
+
+    deletion = staff[Role.DELETION_STAFF]
+    case_team_assign(case_id=case.pk, actor=manager, staff_id=deletion.pk, role=TeamRole.DELETION)
+    mandate(manager, case)
+    request = found(manager, case)  # the domestic webhard: 24 hours
+    preserve(manager, case, request)
+    start = clock.now()
+    step(manager, case, request, S.REQUESTED)
+
+    def overdue_notices() -> list[str]:
+        return sorted(
+            Notification.objects.filter(kind="takedown_overdue").values_list(
+                "recipient__username", flat=True
+            )
+        )
+
+    reminders_send(now=start + dt.timedelta(hours=23))
+    assert overdue_notices() == []  # not yet due
+    reminders_send(now=start + dt.timedelta(hours=25))
+    reminders_send(now=start + dt.timedelta(hours=26))  # a second sweep sends nothing twice
+    assert overdue_notices() == sorted([manager.username, deletion.username])
+    notice = Notification.objects.filter(kind="takedown_overdue").first()
+    assert notice is not None
+    assert "webhard" not in str(notice.__dict__)  # the platform by name; never the URL
+    monkeypatch.setattr(clock, "now", lambda: start + dt.timedelta(hours=30))
+    step(manager, case, request, S.NO_RESPONSE)
+    step(manager, case, request, S.REQUESTED)  # asked again: a new due time
+    reminders_send(now=start + dt.timedelta(hours=31))
+    assert len(overdue_notices()) == 2  # not overdue again yet
+    reminders_send(now=start + dt.timedelta(hours=55))
+    assert len(overdue_notices()) == 4
