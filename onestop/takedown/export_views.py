@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from onestop.accounts.models import Staff
-from onestop.accounts.views import current_staff
 from onestop.cases.forms import LocalDateTimeField, add_domain_errors
 from onestop.cases.views import no_store
 from onestop.core import clock
@@ -33,7 +32,7 @@ from onestop.takedown.export import (
     export_scope,
 )
 from onestop.takedown.hashing import MATCH_DISTANCE, MIN_QUALITY, REVIEW_DISTANCE
-from onestop.takedown.permissions import is_desk
+from onestop.takedown.views import desk_user
 
 LINES_PER_HOP = 2000  # rows read per trip to the database thread when served over ASGI
 
@@ -50,13 +49,6 @@ class ExportForm(forms.Form):
         kwargs.setdefault("auto_id", "export-%s")
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-
-
-def _desk(request: HttpRequest) -> Staff:
-    user = current_staff(request)
-    if not is_desk(user):
-        raise PermissionDenied
-    return user
 
 
 def _served(request: HttpRequest, lines: Iterator[str]) -> Iterator[str] | AsyncIterator[str]:
@@ -92,7 +84,7 @@ def _page(request: HttpRequest, user: Staff, form: ExportForm, status: int = 200
 @login_required
 @require_http_methods(["GET", "POST"])
 def download_view(request: HttpRequest) -> HttpResponseBase:
-    user = _desk(request)
+    user = desk_user(request)
     if request.method == "GET":
         return _page(request, user, ExportForm())
     form = ExportForm(request.POST)

@@ -16,17 +16,16 @@ from uuid import UUID
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.accounts.models import Staff
-from onestop.accounts.views import current_staff
 from onestop.cases.views import form_perform, form_submit, no_store
 from onestop.core import clock
 from onestop.core.errors import PermissionDenied, ValidationFailed
+from onestop.takedown.forms import short_id
 from onestop.takedown.models import MonitoringSource, SourceKind
 from onestop.takedown.monitoring import (
     SourceInput,
@@ -38,22 +37,9 @@ from onestop.takedown.monitoring import (
     sources_overview,
 )
 from onestop.takedown.monitoring_forms import DecideForm, ItemReviewForm, RunForm, SourceForm
-from onestop.takedown.permissions import is_desk
 from onestop.takedown.selectors import platforms_all, review_queue_for_user
 from onestop.takedown.tracking import bank_item_review
-
-
-def _desk_user(request: HttpRequest) -> Staff:
-    """The signed-in staff member, if she is of the deletion desk; else 403."""
-    user = current_staff(request)
-    if not is_desk(user):
-        raise Forbidden
-    return user
-
-
-def short_id(pk: object) -> str:
-    return str(pk)[:8]
-
+from onestop.takedown.views import desk_user
 
 # --- sources ------------------------------------------------------------------------------------
 
@@ -71,7 +57,7 @@ def _sources_page(request: HttpRequest, user: Staff, *, status: int = 200) -> Ht
 @login_required
 @require_GET
 def sources(request: HttpRequest) -> HttpResponse:
-    return _sources_page(request, _desk_user(request))
+    return _sources_page(request, desk_user(request))
 
 
 def _source_input(data: dict[str, Any]) -> SourceInput:
@@ -104,7 +90,7 @@ def _source_form_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def source_new(request: HttpRequest) -> HttpResponse:
-    _desk_user(request)
+    desk_user(request)
     if request.method == "GET":
         form = SourceForm(initial={"kind": SourceKind.URLS, "every_hours": 24, "active": True})
         return _source_form_page(request, form=form, source=None)
@@ -126,7 +112,7 @@ def source_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def source_edit(request: HttpRequest, source_id: UUID) -> HttpResponse:
-    user = _desk_user(request)
+    user = desk_user(request)
     source = source_get_for_desk(user=user, source_id=source_id)
     if request.method == "GET":
         form = SourceForm(
@@ -158,7 +144,7 @@ def source_edit(request: HttpRequest, source_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def source_run(request: HttpRequest, source_id: UUID) -> HttpResponse:
-    user = _desk_user(request)
+    user = desk_user(request)
     source = source_get_for_desk(user=user, source_id=source_id)
 
     def perform(data: dict[str, Any]) -> str:
@@ -206,13 +192,13 @@ def _review_page(
 @login_required
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
-    return _review_page(request, _desk_user(request))
+    return _review_page(request, desk_user(request))
 
 
 @login_required
 @require_POST
 def candidate_decide_view(request: HttpRequest, candidate_id: UUID) -> HttpResponse:
-    user = _desk_user(request)
+    user = desk_user(request)
     key = str(candidate_id)
     form = DecideForm(request.POST, platforms=list(platforms_all(active_only=True)), key=key)
 
@@ -238,7 +224,7 @@ def candidate_decide_view(request: HttpRequest, candidate_id: UUID) -> HttpRespo
 @login_required
 @require_POST
 def item_review_view(request: HttpRequest, item_id: UUID) -> HttpResponse:
-    user = _desk_user(request)
+    user = desk_user(request)
     key = str(item_id)
     form = ItemReviewForm(request.POST, key=key)
 

@@ -24,7 +24,6 @@ from onestop.takedown.models import (
     CandidateDecision,
     DeletionMandate,
     MatchCandidate,
-    MonitoringSource,
     Platform,
     TakedownRequest,
     TakedownStep,
@@ -41,7 +40,7 @@ from onestop.takedown.tracking import (
 
 def deletion_cases_for_user(*, user: Staff) -> QuerySet[Case]:
     """Cases the user may see that have deletion support: a request for it, banked content or a
-    URL found. Annotated with open and overdue request counts."""
+    URL found."""
     has_work = (
         Exists(DeletionMandate.objects.filter(case=OuterRef("pk")))
         | Exists(BankItem.objects.filter(case=OuterRef("pk")))
@@ -141,12 +140,6 @@ def platform_get(*, platform_id: UUID | str) -> Platform:
         return Platform.objects.get(pk=platform_id)
     except (Platform.DoesNotExist, ValueError) as exc:
         raise TakedownNotFound(_("플랫폼을 찾을 수 없습니다.")) from exc
-
-
-def sources_for_desk(*, user: Staff) -> QuerySet[MonitoringSource]:
-    if not is_desk(user):
-        return MonitoringSource.objects.none()
-    return MonitoringSource.objects.prefetch_related("runs")
 
 
 @dataclass(frozen=True)

@@ -503,9 +503,10 @@ def request_step_view(request: HttpRequest, case_id: UUID, request_id: UUID) -> 
 # --- platforms ----------------------------------------------------------------------------------
 
 
-def _desk_user(request: HttpRequest) -> Staff:
-    """The signed-in staff member, if she is of the deletion desk; else 403. Platforms are
-    reference data (sites and how to reach them), not case data: nothing here is hidden by 404."""
+def desk_user(request: HttpRequest) -> Staff:
+    """The signed-in staff member, if she is of the deletion desk; else 403 (for every desk page:
+    platforms, monitoring, review, export). Platforms and sources are reference data, not case
+    data: nothing here is hidden by 404."""
     user = current_staff(request)
     if not is_desk(user):
         raise Forbidden
@@ -515,7 +516,7 @@ def _desk_user(request: HttpRequest) -> Staff:
 @login_required
 @require_GET
 def platform_list(request: HttpRequest) -> HttpResponse:
-    _desk_user(request)
+    desk_user(request)
     return no_store(
         render(request, "takedown/platforms.html", {"platforms": list(platforms_all())})
     )
@@ -545,7 +546,7 @@ def _platform_form_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def platform_new(request: HttpRequest) -> HttpResponse:
-    _desk_user(request)
+    desk_user(request)
     if request.method == "GET":
         return _platform_form_page(request, form=PlatformForm(), platform=None)
     form = PlatformForm(request.POST)
@@ -568,7 +569,7 @@ def platform_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def platform_edit(request: HttpRequest, platform_id: UUID) -> HttpResponse:
-    _desk_user(request)
+    desk_user(request)
     platform = platform_get(platform_id=platform_id)
     if request.method == "GET":
         form = PlatformForm(
